@@ -1,0 +1,16 @@
+import { Command } from 'commander';
+
+/**
+ * `npx triage …`. Each domain registers its own commands; this file only
+ * lists them, so `npx triage --help` shows everything.
+ */
+export function buildProgram(): Command {
+  const program = new Command('triage')
+    .description('Triage: self-hosted comment moderation with local toxicity scoring')
+    .showHelpAfterError();
+  return program;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  await buildProgram().parseAsync(argv);
+}
