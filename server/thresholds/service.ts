@@ -1,0 +1,232 @@
+import { performance } from 'node:perf_hooks';
+import type { Db } from '../db/open.ts';
+import { Conflict, ValidationError } from '../errors.ts';
+import { LABELS, isLabel, type Label } from '../scoring/labels.ts';
+import {
+  agreement,
+  agreementBy,
+  histogram,
+  pointAt,
+  prCurve,
+  prepare,
+  sampleOf,
+  suggest,
+  thinCurve,
+  whatIf,
+  type Agreement,
+  type CurvePoint,
+  type HistogramBin,
+  type Sample,
+  type Suggestion,
+  type WhatIf,
+  type WhatIfItem,
+} from './analysis.ts';
+import { createAnalysisStore, isPositiveAction, type CommentSnippet } from './analysis-store.ts';
+import { flagsFor, type ThresholdValues } from './flags.ts';
+import { createThresholdStore, type Reevaluation, type ThresholdHistoryEntry, type ThresholdVersion } from './store.ts';
+
+export interface ThresholdServiceDeps {
+  db: Db;
+  clock?: () => number;
+  /** `<model id>@<version>` whose scores count; defaults to the model of the latest stored score. */
+  model?: () => string | null;
+}
+
+export interface UpdateResult {
+  version: ThresholdVersion;
+  changes: { label: Label; old: number | null; new: number | null }[];
+  reevaluation: Reevaluation;
+  /** Time the re-evaluation transaction took. */
+  ms: number;
+}
+
+export interface PointWithSample extends CurvePoint {
+  sample: Sample;
+}
+
+export type ListedComment = CommentSnippet & { score: number };
+
+export interface LabelAnalysis {
+  label: Label;
+  model: string | null;
+  thresholdVersion: number;
+  current: number | null;
+  candidate: number | null;
+  /** How many comments stand behind the figures. */
+  counts: { scored: number; decided: number; positives: number; negatives: number; undecided: number };
+  histogram: HistogramBin[];
+  /** The precision-recall curve, highest threshold first, thinned for drawing. */
+  curve: CurvePoint[];
+  /** Points on the full curve (one per distinct decided score). */
+  curvePoints: number;
+  atCurrent: PointWithSample;
+  atCandidate: PointWithSample;
+  suggestion: (Suggestion & { sample: Sample | null }) | null;
+  whatIf: {
+    entering: { count: number; items: ListedComment[] };
+    leaving: { count: number; items: ListedComment[] };
+    decided: WhatIf['decided'];
+  };
+}
+
+export interface ShadowView {
+  model: string | null;
+  thresholdVersion: number;
+  overall: Agreement;
+  perLabel: ({ label: Label; threshold: number | null } & Agreement)[];
+  perThread: ({ threadId: number; threadTitle: string } & Agreement)[];
+  perModerator: ({ moderator: string } & Agreement)[];
+}
+
+const CURVE_POINTS_DRAWN = 400;
+const MAX_REASON = 500;
+
+function checkValue(label: string, value: unknown): number | null {
+  if (value === null) return null;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > 1) {
+    throw new ValidationError(`thresholds/${label} must be a number from 0 to 1, or null to switch the label off`, { field: `thresholds/${label}` });
+  }
+  return value;
+}
+
+export function createThresholdService({ db, clock = Date.now, model }: ThresholdServiceDeps) {
+  const store = createThresholdStore(db);
+  const evidence = createAnalysisStore(db);
+  const currentModel = (): string | null => model?.() ?? store.latestModel();
+
+  const applyUpdate = db.transaction(
+    (values: ThresholdValues, changes: { label: Label; value: number | null }[], meta: { moderatorId: number | null; reason: string | null; now: number; model: string | null }) => {
+      const version = store.insert(values, meta);
+      const reevaluation: Reevaluation = meta.model
+        ? store.reevaluate(changes, { version, model: meta.model, now: meta.now })
+        : { flagsRaised: 0, flagsRemoved: 0, commentsFlagged: 0, commentsUnflagged: 0, queueEntered: 0, queueLeft: 0 };
+      return { version, reevaluation };
+    },
+  );
+
+  function labelItems(label: Label, m: string | null): WhatIfItem[] {
+    return m ? [...evidence.labelRows(label, m)] : [];
+  }
+
+  function withSnippets(list: { id: number; score: number }[]): ListedComment[] {
+    const scoreOf = new Map(list.map((x) => [x.id, x.score]));
+    return evidence.snippets(list.map((x) => x.id)).map((s) => ({ ...s, score: scoreOf.get(s.id)! }));
+  }
+
+  return {
+    current: () => store.current(),
+    history: (): ThresholdHistoryEntry[] => store.history(),
+
+    /**
+     * Saves a new threshold version and re-evaluates every stored comment's
+     * flags for the labels that changed, in one transaction.
+     */
+    update(input: Record<string, unknown>, meta: { moderatorId: number | null; reason?: string | null }): UpdateResult {
+      const current = store.current();
+      const values: ThresholdValues = { ...current.values };
+      for (const [label, value] of Object.entries(input)) {
+        if (!isLabel(label)) throw new ValidationError(`thresholds/${label} is not a label; labels are ${LABELS.join(', ')}`, { field: `thresholds/${label}` });
+        values[label] = checkValue(label, value);
+      }
+      const reason = meta.reason?.trim() || null;
+      if (reason !== null && reason.length > MAX_REASON) throw new ValidationError(`reason is longer than ${MAX_REASON} characters`, { field: 'reason' });
+      const changed = LABELS.filter((l) => values[l] !== current.values[l]).map((l) => ({ label: l, value: values[l] }));
+      if (changed.length === 0) throw new Conflict('No threshold changed: nothing to save');
+      const now = clock();
+      const started = performance.now();
+      const result = applyUpdate(values, changed, { moderatorId: meta.moderatorId, reason, now, model: currentModel() });
+      const ms = performance.now() - started;
+      return {
+        version: store.get(result.version)!,
+        changes: changed.map(({ label, value }) => ({ label, old: current.values[label], new: value })),
+        reevaluation: result.reevaluation,
+        ms: Math.round(ms * 10) / 10,
+      };
+    },
+
+    /** Evidence for tuning one label: histogram, curve, figures at current and candidate, suggestion and what-if. */
+    analyse(label: Label, opts: { candidate?: number | null; targetPrecision?: number; targetRecall?: number; bins?: number; listLimit?: number } = {}): LabelAnalysis {
+      const version = store.current();
+      const m = currentModel();
+      const current = version.values[label];
+      const candidate = opts.candidate === undefined ? current : opts.candidate;
+      const items = labelItems(label, m);
+      const prepared = prepare(items);
+      const decided = prepared.positives.length + prepared.negatives.length;
+      const curve = prCurve(prepared);
+      const at = (t: number | null): PointWithSample => {
+        const p = pointAt(prepared, t);
+        return { ...p, sample: sampleOf(p, decided) };
+      };
+      let suggestion: LabelAnalysis['suggestion'] = null;
+      if (opts.targetPrecision !== undefined || opts.targetRecall !== undefined) {
+        const s = suggest(curve, opts.targetPrecision !== undefined ? { precision: opts.targetPrecision } : { recall: opts.targetRecall! });
+        suggestion = { ...s, sample: s.point ? sampleOf(s.point, decided) : null };
+      }
+      const diff = whatIf(items, current, candidate);
+      const limit = opts.listLimit ?? 50;
+      return {
+        label,
+        model: m,
+        thresholdVersion: version.id,
+        current,
+        candidate,
+        counts: {
+          scored: prepared.all.length,
+          decided,
+          positives: prepared.positives.length,
+          negatives: prepared.negatives.length,
+          undecided: prepared.all.length - decided,
+        },
+        histogram: histogram(items, opts.bins ?? 20),
+        curve: thinCurve(curve, CURVE_POINTS_DRAWN),
+        curvePoints: curve.length,
+        atCurrent: at(current),
+        atCandidate: at(candidate),
+        suggestion,
+        whatIf: {
+          entering: { count: diff.entering.length, items: withSnippets(diff.entering.slice(0, limit)) },
+          leaving: { count: diff.leaving.length, items: withSnippets(diff.leaving.slice(0, limit)) },
+          decided: diff.decided,
+        },
+      };
+    },
+
+    /** One page of the comments a candidate threshold would move in or out of the queue. */
+    whatIfPage(label: Label, candidate: number | null, direction: 'entering' | 'leaving', offset: number, limit: number): { count: number; items: ListedComment[] } {
+      const current = store.current().values[label];
+      const diff = whatIf(labelItems(label, currentModel()), current, candidate);
+      const list = diff[direction];
+      return { count: list.length, items: withSnippets(list.slice(offset, offset + limit)) };
+    },
+
+    /** How often the model at the current thresholds agrees with the moderators' standing decisions. */
+    shadow(): ShadowView {
+      const version = store.current();
+      const m = currentModel();
+      const rows = m ? evidence.shadowRows(m) : [];
+      const judged = rows.map((r) => ({ ...r, positive: isPositiveAction(r.action), modelFlagged: flagsFor(r.scores, version.values).length > 0 }));
+      const byThread = agreementBy(judged.map((r) => ({ key: r.threadId, modelFlagged: r.modelFlagged, positive: r.positive })));
+      const titles = new Map(judged.map((r) => [r.threadId, r.threadTitle]));
+      const byModerator = agreementBy(judged.map((r) => ({ key: r.moderator, modelFlagged: r.modelFlagged, positive: r.positive })));
+      return {
+        model: m,
+        thresholdVersion: version.id,
+        overall: agreement(judged),
+        perLabel: LABELS.map((label) => {
+          const t = version.values[label];
+          const pairs = judged
+            .filter((r) => r.scores[label] !== null)
+            .map((r) => ({ positive: r.positive, modelFlagged: t !== null && r.scores[label]! >= t }));
+          return { label, threshold: t, ...agreement(pairs) };
+        }),
+        perThread: [...byThread]
+          .map(([threadId, a]) => ({ threadId, threadTitle: titles.get(threadId)!, ...a }))
+          .sort((a, b) => b.n - a.n || a.threadId - b.threadId),
+        perModerator: [...byModerator].map(([moderator, a]) => ({ moderator, ...a })).sort((a, b) => a.moderator.localeCompare(b.moderator)),
+      };
+    },
+  };
+}
+
+export type ThresholdService = ReturnType<typeof createThresholdService>;
