@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { registerScoreCommand } from './scoring/cli.ts';
 
 /**
  * `npx triage …`. Each domain registers its own commands; this file only
@@ -8,6 +9,7 @@ export function buildProgram(): Command {
   const program = new Command('triage')
     .description('Triage: self-hosted comment moderation with local toxicity scoring')
     .showHelpAfterError();
+  registerScoreCommand(program);
   return program;
 }
 
