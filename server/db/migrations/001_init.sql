@@ -37,6 +37,8 @@ CREATE TABLE comments (
   parent_id   INTEGER REFERENCES comments(id),
   external_id TEXT NOT NULL,
   position    INTEGER NOT NULL,
+  -- 0 for a top-level comment; fixed at import since parents never change.
+  depth       INTEGER NOT NULL DEFAULT 0,
   author      TEXT,
   body        TEXT NOT NULL,
   posted_at   INTEGER,
@@ -50,8 +52,16 @@ CREATE TABLE comments (
 );
 CREATE INDEX comments_thread ON comments(thread_id, position);
 CREATE INDEX comments_parent ON comments(parent_id);
-CREATE INDEX comments_queue_score ON comments(flagged, status, max_score DESC, id);
+-- Siblings of a comment; top-level comments (parent_id NULL) are siblings within their thread.
+CREATE INDEX comments_siblings ON comments(thread_id, parent_id, position);
+-- Queue pages are read newest key first with row-value keyset cursors: (max_score, id) < (?, ?).
+CREATE INDEX comments_queue_score ON comments(flagged, status, max_score, id);
 CREATE INDEX comments_queue_time ON comments(flagged, status, imported_at, id);
+CREATE INDEX comments_queue_thread ON comments(flagged, status, thread_id, position);
+-- The decided queues (approved, hidden, escalated) list flagged and unflagged comments alike.
+CREATE INDEX comments_status_score ON comments(status, max_score, id);
+CREATE INDEX comments_status_time ON comments(status, imported_at, id);
+CREATE INDEX comments_status_thread ON comments(status, thread_id, position);
 
 -- One row per comment and model version (`<model id>@<version>`).
 CREATE TABLE scores (
@@ -129,6 +139,7 @@ CREATE TABLE decisions (
 CREATE INDEX decisions_comment ON decisions(comment_id, id);
 CREATE INDEX decisions_time ON decisions(decided_at);
 CREATE INDEX decisions_moderator ON decisions(moderator_id, decided_at);
+CREATE INDEX decisions_undoes ON decisions(undoes_id) WHERE undoes_id IS NOT NULL;
 
 CREATE TRIGGER decisions_no_update BEFORE UPDATE ON decisions
 BEGIN
