@@ -1,0 +1,16 @@
+/** True while the user types in a field: screen shortcuts must leave those keys alone. */
+export function isTyping(event: KeyboardEvent): boolean {
+  const target = event.target as HTMLElement | null;
+  if (!target) return false;
+  return target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName);
+}
+
+/**
+ * The shortcut a keydown stands for, or null when it is not ours to handle:
+ * typing in a field, a modifier held (browser shortcuts), or a dialog open.
+ */
+export function shortcut(event: KeyboardEvent): string | null {
+  if (event.defaultPrevented || isTyping(event) || event.ctrlKey || event.metaKey || event.altKey) return null;
+  if (document.querySelector('[role="dialog"][aria-modal="true"]')) return null;
+  return event.key;
+}

@@ -1,0 +1,38 @@
+import type { Component } from 'svelte';
+import type { Role } from './lib/api.ts';
+import CommentScreen from './screens/CommentScreen.svelte';
+import EscalationsScreen from './screens/EscalationsScreen.svelte';
+import ImportScreen from './screens/ImportScreen.svelte';
+import QueueScreen from './screens/QueueScreen.svelte';
+import ThreadScreen from './screens/ThreadScreen.svelte';
+import UsersScreen from './screens/UsersScreen.svelte';
+
+/** What every screen receives: the `:name` parts of its path and the query after `?`. */
+export interface ScreenProps {
+  params: Record<string, string>;
+  query: URLSearchParams;
+}
+
+export interface Route {
+  /** Hash path, `:name` for a parameter: `/thread/:id` matches `#/thread/12?comment=3`. */
+  path: string;
+  // Screens take any subset of ScreenProps.
+  component: Component<ScreenProps> | Component<Partial<ScreenProps>> | Component<{ params: Record<string, string> }>;
+  /** Text of the header link; screens without one are reached from other screens. */
+  nav?: string;
+  /** Lowest role that sees the link and the screen (moderator < lead < admin). */
+  role?: Role;
+}
+
+/**
+ * The screens, one line each, in header order. To add one, import it above
+ * and add a line here; the header and the router follow this table.
+ */
+export const routes: Route[] = [
+  { path: '/queue', component: QueueScreen, nav: 'Queue' },
+  { path: '/escalations', component: EscalationsScreen, nav: 'Escalations', role: 'lead' },
+  { path: '/thread/:id', component: ThreadScreen },
+  { path: '/comment/:id', component: CommentScreen },
+  { path: '/import', component: ImportScreen, nav: 'Import' },
+  { path: '/users', component: UsersScreen, nav: 'Users', role: 'admin' },
+];
