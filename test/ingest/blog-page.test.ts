@@ -93,7 +93,7 @@ describe('blog page (seed 000)', () => {
   });
 
   it('drops a footer after the comments', () => {
-    const withFooter = `${seed}\nLeave a Reply\nYou must be logged in to post a comment.\n`;
+    const withFooter = `${seed}\n1. Be civil.\nLeave a Reply\nYou must be logged in to post a comment.\n`;
     expect(parse(withFooter).threads[0]!.comments).toEqual(thread.comments);
   });
 

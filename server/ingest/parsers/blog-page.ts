@@ -109,6 +109,8 @@ export function parse(text: string): ParsedImport {
         comments.push({ externalId: path, parentExternalId: parent ? parent.path : null, author: opened.author, body: '', postedAt: null });
         continue;
       }
+      // Left of the top-level headers, a numbered line belongs to the footer.
+      if (indent < rootIndent) break;
       // A numbered line inside a comment that is out of sequence is ordinary
       // body text (a list in the comment); anywhere else it is a broken page.
       if (!current || indent <= current.indent) {
