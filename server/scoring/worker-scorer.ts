@@ -11,24 +11,24 @@ export interface WorkerScorer extends Scorer {
   readonly backend: BackendName;
 }
 
+/** One worker thread; `crashed` turns true if it dies without being disposed of. */
+interface WorkerHandle extends WorkerScorer {
+  crashed(): boolean;
+}
+
 interface Pending {
   resolve: (results: ScoredText[]) => void;
   reject: (error: Error) => void;
 }
 
-/**
- * Starts a worker thread, loads the model there and resolves once it is ready,
- * so scoring never blocks the event loop that serves moderators. Rejects with
- * the worker's own error when the model cannot load.
- */
-export function startWorkerScorer(options: WorkerModelOptions, logger: ScoringLogger = silentLogger): Promise<WorkerScorer> {
-  // Only plain data crosses into the worker.
-  const workerData: WorkerModelOptions = { model: options.model, toxicityDir: options.toxicityDir, localDir: options.localDir };
+/** Starts one worker thread and resolves once its model is loaded. */
+function startWorker(workerData: WorkerModelOptions, logger: ScoringLogger): Promise<WorkerHandle> {
   const worker = new Worker(ENTRY, { workerData });
   const pending = new Map<number, Pending>();
   let nextId = 1;
   // Set once the worker can no longer answer; later calls reject with it.
   let dead: Error | undefined;
+  let disposed = false;
 
   function failAll(error: Error): void {
     dead ??= error;
@@ -36,7 +36,7 @@ export function startWorkerScorer(options: WorkerModelOptions, logger: ScoringLo
     pending.clear();
   }
 
-  return new Promise<WorkerScorer>((resolveStart, rejectStart) => {
+  return new Promise<WorkerHandle>((resolveStart, rejectStart) => {
     let started = false;
 
     worker.on('message', (message: FromWorker) => {
@@ -46,7 +46,7 @@ export function startWorkerScorer(options: WorkerModelOptions, logger: ScoringLo
           return;
         case 'ready':
           started = true;
-          resolveStart(makeScorer(message.model, message.backend));
+          resolveStart(makeHandle(message.model, message.backend));
           return;
         case 'failed':
           dead = fromWireError(message.error);
@@ -72,15 +72,14 @@ export function startWorkerScorer(options: WorkerModelOptions, logger: ScoringLo
       failAll(error);
     });
 
-    function makeScorer(model: string, backend: BackendName): WorkerScorer {
+    function makeHandle(model: string, backend: BackendName): WorkerHandle {
       let disposing: Promise<void> | undefined;
       return {
         model,
         backend,
+        crashed: () => dead !== undefined && !disposed,
         scoreBatch(texts) {
-          if (disposing) return Promise.reject(new Error('The scorer has been disposed'));
           if (dead) return Promise.reject(dead);
-          if (texts.length === 0) return Promise.resolve([]);
           const id = nextId++;
           return new Promise<ScoredText[]>((resolve, reject) => {
             pending.set(id, { resolve, reject });
@@ -89,10 +88,10 @@ export function startWorkerScorer(options: WorkerModelOptions, logger: ScoringLo
         },
         dispose() {
           disposing ??= (async () => {
-            dead ??= new Error('The scorer has been disposed');
+            disposed = true;
             // terminate() alone suffices: the model's memory lives in the
-            // worker's isolate and goes with it. Requests still in flight reject.
-            failAll(dead);
+            // worker's isolate and goes with it. Requests in flight reject.
+            failAll(new Error('The scorer has been disposed'));
             await worker.terminate();
           })();
           return disposing;
@@ -100,4 +99,50 @@ export function startWorkerScorer(options: WorkerModelOptions, logger: ScoringLo
       };
     }
   });
+}
+
+/**
+ * Runs a model in a worker thread so scoring never blocks the event loop that
+ * serves moderators. Resolves once the model is loaded; rejects with the
+ * worker's own error when it cannot load. If the thread later dies (a crash,
+ * running out of memory), the calls in flight reject and the next call starts
+ * a fresh thread, so one bad moment does not stop scoring for good.
+ */
+export async function startWorkerScorer(options: WorkerModelOptions, logger: ScoringLogger = silentLogger): Promise<WorkerScorer> {
+  // Only plain data crosses into the worker.
+  const workerData: WorkerModelOptions = { model: options.model, toxicityDir: options.toxicityDir, localDir: options.localDir };
+  const first = await startWorker(workerData, logger);
+  let current: Promise<WorkerHandle> = Promise.resolve(first);
+  // Concurrent calls that find the same dead worker share one restart.
+  let restarting: { from: WorkerHandle; next: Promise<WorkerHandle> } | undefined;
+  let disposing: Promise<void> | undefined;
+
+  return {
+    model: first.model,
+    backend: first.backend,
+    async scoreBatch(texts) {
+      if (disposing) throw new Error('The scorer has been disposed');
+      if (texts.length === 0) return [];
+      let handle = await current;
+      if (handle.crashed()) {
+        if (restarting?.from !== handle) {
+          logger.warn({ model: handle.model }, 'The scoring worker died; starting a new one');
+          const dead = handle;
+          const next = startWorker(workerData, logger);
+          restarting = { from: dead, next };
+          current = next.catch(() => {
+            // Forget a failed restart so the next call tries again.
+            restarting = undefined;
+            return dead;
+          });
+        }
+        handle = await restarting!.next;
+      }
+      return handle.scoreBatch(texts);
+    },
+    dispose() {
+      disposing ??= current.then((handle) => handle.dispose());
+      return disposing;
+    },
+  };
 }
