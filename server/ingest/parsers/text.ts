@@ -94,9 +94,10 @@ export function threadIdFor(title: string, body: string): string {
 export function createContentIds(): (author: string | null, postedAt: number | null, body: string) => string {
   const seen = new Map<string, number>();
   return (author, postedAt, body) => {
-    const key = JSON.stringify([author, postedAt, body]);
-    const occurrence = (seen.get(key) ?? 0) + 1;
-    seen.set(key, occurrence);
-    return shortHash([author, postedAt, body, occurrence]);
+    // The full digest doubles as the duplicate-counting key: cheaper to keep than long comment texts.
+    const digest = createHash('sha256').update(JSON.stringify([author, postedAt, body])).digest('hex');
+    const occurrence = (seen.get(digest) ?? 0) + 1;
+    seen.set(digest, occurrence);
+    return occurrence === 1 ? digest.slice(0, 16) : shortHash([digest, occurrence]);
   };
 }
