@@ -1,0 +1,163 @@
+/**
+ * The moderator's path end to end: real server, seed threads scored by the
+ * real local model, chromium at 1280x800, keyboard only for the decisions.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromiumMissing, launchBrowser, ROOT, signIn, startServer, type TestServer } from './harness.ts';
+
+const SCRIPT = '<script>alert(1)</script>';
+const HOSTILE = `${SCRIPT} <img src=x onerror="alert(2)"> <b>not bold</b> you absolute idiot`;
+
+interface Row {
+  id: number;
+  threadId: number;
+}
+
+describe.skipIf(chromiumMissing() !== null)('review queue in a browser', () => {
+  let server: TestServer;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  const dialogs: string[] = [];
+  const pageErrors: string[] = [];
+  let decided: Row[] = [];
+
+  beforeAll(async () => {
+    server = await startServer();
+    await server.waitForScoring();
+    browser = await launchBrowser();
+    context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    page = await context.newPage();
+    page.on('dialog', (dialog) => {
+      dialogs.push(dialog.message());
+      void dialog.dismiss();
+    });
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+  });
+
+  afterAll(async () => {
+    await context?.close();
+    await browser?.close();
+    await server?.stop();
+  });
+
+  async function rows(): Promise<Row[]> {
+    return page.locator('ol.items > li').evaluateAll((items) =>
+      items.map((li) => ({ id: Number(li.getAttribute('data-comment-id')), threadId: Number(li.getAttribute('data-thread-id')) })),
+    );
+  }
+
+  async function selectedId(): Promise<number> {
+    return Number(await page.locator('ol.items > li[aria-current="true"]').getAttribute('data-comment-id'));
+  }
+
+  it('signs in and shows the flagged seed comments, highest score first, with context', async () => {
+    await signIn(page, server.url);
+    await page.locator('ol.items > li').first().waitFor();
+    const listed = await rows();
+    expect(listed.length, 'the seed threads should give at least four flagged comments').toBeGreaterThanOrEqual(4);
+
+    const scores = await page.locator('ol.items > li .score').allTextContents();
+    const numbers = scores.map(Number);
+    expect(numbers).toEqual([...numbers].sort((a, b) => b - a));
+
+    // The first comment is selected and shown in its thread.
+    expect(await selectedId()).toBe(listed[0].id);
+    await page.getByRole('region', { name: 'comment in context' }).waitFor();
+    await expect.poll(() => page.locator('[data-testid="scoring-progress"]').textContent()).toMatch(/scored/);
+
+    mkdirSync(join(ROOT, 'docs'), { recursive: true });
+    await page.screenshot({ path: join(ROOT, 'docs/screenshot-queue.png') });
+  });
+
+  it('triages three comments with a, h and e, each time moving on to the next', async () => {
+    const before = await rows();
+    const actions = [
+      { key: 'a', status: 'approved' },
+      { key: 'h', status: 'hidden' },
+      { key: 'e', status: 'escalated' },
+    ];
+    for (const [i, { key }] of actions.entries()) {
+      expect(await selectedId()).toBe(before[i].id);
+      const answered = page.waitForResponse((r) => r.url().endsWith(`/api/comments/${before[i].id}/decision`) && r.request().method() === 'POST');
+      await page.keyboard.press(key);
+      // Optimistic: the next comment is selected before the server answers.
+      await expect.poll(selectedId).toBe(before[i + 1].id);
+      expect((await answered).status()).toBe(200);
+    }
+    decided = before.slice(0, 3);
+
+    const after = await rows();
+    expect(after.map((r) => r.id)).not.toContain(decided[0].id);
+    expect(after.map((r) => r.id)).not.toContain(decided[1].id);
+    expect(after.map((r) => r.id)).not.toContain(decided[2].id);
+    expect(after[0].id).toBe(before[3].id);
+
+    for (const [i, row] of decided.entries()) {
+      const answer = (await (await page.request.get(`${server.url}/api/comments/${row.id}`)).json()) as {
+        comment: { status: string };
+        history: { action: string; moderator: string }[];
+      };
+      expect(answer.comment.status).toBe(actions[i].status);
+      expect(answer.history.at(-1)?.moderator).toBe('admin');
+    }
+  });
+
+  it('opens the thread at the current comment with t and shows the decisions as status badges', async () => {
+    const current = await selectedId();
+    await page.keyboard.press('t');
+    await page.waitForURL(/#\/thread\/\d+\?comment=\d+$/);
+    expect(page.url()).toContain(`comment=${current}`);
+    const highlighted = page.locator('.thread-comments [aria-current="true"]');
+    await highlighted.waitFor();
+    expect(Number(await highlighted.getAttribute('data-comment-id'))).toBe(current);
+    await expect.poll(() => highlighted.isVisible()).toBe(true);
+
+    const expected = ['approved', 'hidden', 'escalated'];
+    for (const [i, row] of decided.entries()) {
+      await page.goto(`${server.url}/#/thread/${row.threadId}?comment=${row.id}`);
+      const badge = page.locator(`.thread-comments [data-comment-id="${row.id}"] header [data-status]`);
+      await badge.waitFor();
+      expect(await badge.getAttribute('data-status')).toBe(expected[i]);
+      expect(Number(await page.locator('.thread-comments [aria-current="true"]').getAttribute('data-comment-id'))).toBe(row.id);
+    }
+  });
+
+  it('shows a comment holding a script tag as literal text, and runs nothing', async () => {
+    const file = {
+      id: 'browser-xss',
+      title: 'Markup in comments',
+      comments: [
+        { id: 'c1', author: 'mallory', text: HOSTILE },
+        { id: 'c2', parent: 'c1', author: 'bob', text: 'That is just text.' },
+      ],
+    };
+    await page.goto(`${server.url}/#/import`);
+    await page.locator('input[type="file"]').setInputFiles({ name: 'markup.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(file)) });
+    await page.getByLabel('Format').selectOption('json');
+    await page.getByRole('button', { name: 'Import' }).click();
+    const result = page.getByTestId('import-result');
+    await result.waitFor();
+    expect(await result.textContent()).toMatch(/2\s+new comments/);
+
+    await result.getByRole('link').first().click();
+    await page.waitForURL(/#\/thread\/\d+/);
+    const body = page.locator('.thread-comments .body', { hasText: SCRIPT });
+    await body.waitFor();
+    expect(await body.textContent()).toBe(HOSTILE);
+    expect(await body.isVisible()).toBe(true);
+    expect(await page.locator('.thread-comments script, .thread-comments img, .thread-comments b').count()).toBe(0);
+
+    // The same text in the comment view, once it has been scored.
+    const id = Number(await page.locator('.thread-comments li', { has: body }).locator('[data-comment-id]').first().getAttribute('data-comment-id'));
+    await page.goto(`${server.url}/#/comment/${id}`);
+    await page.locator('.body', { hasText: SCRIPT }).first().waitFor();
+
+    await page.waitForTimeout(300);
+    expect(dialogs).toEqual([]);
+    expect(pageErrors).toEqual([]);
+  });
+});
