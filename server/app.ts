@@ -1,0 +1,244 @@
+import cookie from '@fastify/cookie';
+import multipart from '@fastify/multipart';
+import fastifyStatic from '@fastify/static';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { authRoutes, sessionHook } from './auth/routes.ts';
+import { createAuthService, type AuthService } from './auth/service.ts';
+import { createAuthStore, type AuthStore, type User } from './auth/store.ts';
+import { openDatabase, type Db } from './db/open.ts';
+import { AppError } from './errors.ts';
+import { ingestRoutes, IMPORT_LIMIT_BYTES } from './ingest/routes.ts';
+import { createIngestService, type IngestService } from './ingest/service.ts';
+import { createIngestStore } from './ingest/store.ts';
+import { moderationRoutes } from './moderation/routes.ts';
+import { healthSchema } from './moderation/schemas.ts';
+import { createModerationService, type ModerationService } from './moderation/service.ts';
+import { createModerationStore, type ModerationStore } from './moderation/store.ts';
+import { createScoringPipeline, type ScoringPipeline } from './scoring/pipeline.ts';
+import { createScoringStore, type ScoringStore } from './scoring/store.ts';
+import type { ModelChoice, Scorer } from './scoring/types.ts';
+import { createThresholdStore, type ThresholdStore } from './thresholds/store.ts';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+export const SEED_DIR = join(ROOT, 'seeds');
+export const WEB_DIST = join(ROOT, 'web', 'dist');
+
+export interface BuildAppOptions {
+  /** SQLite file, or `:memory:` (the default, for tests). Ignored when `db` is given. */
+  dbPath?: string;
+  /** An open, migrated database; the caller closes it. */
+  db?: Db;
+  /**
+   * Scoring: a scorer the caller owns (and disposes of), a model to load
+   * (the app disposes of it on close), or false to run without scoring
+   * (comments stay queued until a server with a scorer starts).
+   */
+  scoring?: { scorer: Scorer } | { model: ModelChoice } | false;
+  /** Jobs per scoring batch (default 256). */
+  scoringBatchSize?: number;
+  /** Import the threads in `seedDir` when the database has none (default false; main.ts turns it on). */
+  seed?: boolean;
+  seedDir?: string;
+  /** The clock, so tests can pin time. */
+  now?: () => number;
+  /** Fastify logger options; off by default (tests). */
+  logger?: FastifyServerOptions['logger'];
+  /** Folder of the built dashboard; served with SPA fallback when it holds an index.html. False to skip. */
+  webDist?: string | false;
+}
+
+/** What every domain's routes may use: the app's stores and services. */
+export interface TriageContext {
+  db: Db;
+  now: () => number;
+  /** `<model id>@<version>` of the scores in force, or null when none exist yet and nothing scores. */
+  model: () => string | null;
+  authStore: AuthStore;
+  auth: AuthService;
+  thresholds: ThresholdStore;
+  scoringStore: ScoringStore;
+  /** Null when the app runs without scoring. */
+  pipeline: ScoringPipeline | null;
+  ingest: IngestService;
+  moderationStore: ModerationStore;
+  moderation: ModerationService;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    triage: TriageContext;
+  }
+  interface FastifyRequest {
+    /** Set by the session hook on every /api route but the public ones. */
+    user: User | null;
+  }
+}
+
+/** The single place errors become responses: `{ error: code, message }`. */
+export function errorHandler(this: FastifyInstance, error: FastifyError | AppError | Error, request: import('fastify').FastifyRequest, reply: import('fastify').FastifyReply) {
+  if (error instanceof AppError) {
+    if (error.status >= 500) request.log.error({ err: error }, 'request failed');
+    return reply.status(error.status).send({ error: error.code, message: error.message });
+  }
+  const fe = error as FastifyError;
+  if (fe.validation) {
+    return reply.status(400).send({ error: 'VALIDATION', message: validationMessage(fe) });
+  }
+  const status = fe.statusCode ?? 500;
+  if (status === 413) return reply.status(413).send({ error: 'PAYLOAD_TOO_LARGE', message: `Request body is larger than ${IMPORT_LIMIT_BYTES / 1024 / 1024} MB` });
+  if (status === 415) return reply.status(415).send({ error: 'UNSUPPORTED_MEDIA_TYPE', message: `Unsupported content type ${request.headers['content-type'] ?? '(none)'}` });
+  if (status >= 400 && status < 500) {
+    // Parser messages can quote the body (comment text): say what, not the content.
+    const message = fe.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' ? 'body must not be empty' : error instanceof SyntaxError ? 'body is not valid JSON' : 'bad request';
+    return reply.status(status).send({ error: 'VALIDATION', message });
+  }
+  request.log.error({ err: error }, 'unexpected error');
+  return reply.status(500).send({ error: 'INTERNAL', message: 'Something went wrong on the server; it has been logged' });
+}
+
+/** `body/action must be one of approve, hide, escalate`: names the field and what it accepts. */
+function validationMessage(error: FastifyError): string {
+  const errors = error.validation ?? [];
+  const v = errors[0];
+  if (!v) return error.message;
+  const where = `${error.validationContext ?? 'body'}${v.instancePath}`;
+  const params = v.params as Record<string, unknown>;
+  switch (v.keyword) {
+    case 'additionalProperties':
+      return `${where}/${String(params.additionalProperty)} is not allowed`;
+    case 'required':
+      return `${where}/${String(params.missingProperty)} is required`;
+    case 'enum':
+      return `${where} must be one of ${(params.allowedValues as unknown[]).join(', ')}`;
+    case 'const': {
+      // A union of literals fails once per branch: list every branch's value.
+      const allowed = errors.filter((e) => e.keyword === 'const' && e.instancePath === v.instancePath).map((e) => e.params.allowedValue);
+      return `${where} must be one of ${allowed.join(', ')}`;
+    }
+    default:
+      return `${where} ${v.message ?? 'is invalid'}`;
+  }
+}
+
+/** Imports every file in the seed folder, in name order, as one import each. */
+export function importSeeds(ingest: IngestService, dir: string): number {
+  if (!existsSync(dir)) return 0;
+  let threads = 0;
+  for (const name of readdirSync(dir).filter((f) => !f.startsWith('.')).sort()) {
+    const result = ingest.importText(readFileSync(join(dir, name), 'utf8'), { moderatorId: null, source: `seed:${name}` });
+    threads += result.threads;
+  }
+  return threads;
+}
+
+/**
+ * The whole server as a Fastify instance, not listening: main.ts listens,
+ * tests use `app.inject`. Registers, in order: database, scorer, domains,
+ * the error handler, cookies, uploads and the dashboard.
+ */
+export async function buildApp(options: BuildAppOptions = {}): Promise<FastifyInstance> {
+  const now = options.now ?? Date.now;
+  const app = Fastify({
+    logger: options.logger ?? false,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
+    // Sane default for JSON bodies; the import route raises its own limit.
+    bodyLimit: 1024 * 1024,
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  // 1. Database.
+  const ownsDb = !options.db;
+  const db = options.db ?? openDatabase(options.dbPath ?? ':memory:');
+  const thresholds = createThresholdStore(db);
+  thresholds.ensureDefaults(now());
+  const scoringStore = createScoringStore(db);
+
+  // 2. Scorer (in a worker thread) and the pipeline that feeds it.
+  const scoring = options.scoring ?? { model: 'local' as const };
+  let scorer: Scorer | null = null;
+  let ownsScorer = false;
+  if (scoring) {
+    if ('scorer' in scoring) {
+      scorer = scoring.scorer;
+    } else {
+      const { createScorer } = await import('./scoring/index.ts');
+      try {
+        scorer = await createScorer({ model: scoring.model, logger: app.log });
+      } catch (err) {
+        if (ownsDb) db.close();
+        throw err;
+      }
+      ownsScorer = true;
+    }
+  }
+  const fallbackModel = scorer ? null : scoringStore.latestModel();
+  const model = () => scorer?.model ?? fallbackModel;
+  const pipeline = scorer
+    ? createScoringPipeline({
+        store: scoringStore,
+        thresholds,
+        scorer,
+        now,
+        logger: app.log,
+        batchSize: options.scoringBatchSize,
+      })
+    : null;
+  // In this order: the loop writes its last batch, then the scorer and the database go.
+  app.addHook('onClose', async () => {
+    await pipeline?.stop();
+    if (ownsScorer) await scorer?.dispose();
+    if (ownsDb && db.open) db.close();
+  });
+
+  // 3. Domains.
+  const authStore = createAuthStore(db);
+  const auth = createAuthService({ db, store: authStore, now });
+  const ingest = createIngestService({
+    db,
+    store: createIngestStore(db),
+    scoring: scoringStore,
+    now,
+    model,
+    onImported: () => pipeline?.wake(),
+  });
+  const moderationStore = createModerationStore(db);
+  const moderation = createModerationService({ db, store: moderationStore, scoring: scoringStore, thresholds, now, model });
+  const ctx: TriageContext = { db, now, model, authStore, auth, thresholds, scoringStore, pipeline, ingest, moderationStore, moderation };
+  app.decorate('triage', ctx);
+  app.decorateRequest('user', null);
+
+  if (options.seed && createIngestStore(db).countThreads() === 0) {
+    const threads = importSeeds(ingest, options.seedDir ?? SEED_DIR);
+    app.log.info({ threads }, 'imported seed threads');
+  }
+
+  // 4. One error handler, then the plumbing every route relies on.
+  app.setErrorHandler(errorHandler);
+  await app.register(cookie);
+  await app.register(multipart, { limits: { fileSize: IMPORT_LIMIT_BYTES, files: 1 } });
+  app.addHook('onRequest', sessionHook(auth));
+
+  app.get('/api/health', { schema: healthSchema }, async () => {
+    const m = model();
+    const counts = m ? scoringStore.counts(m) : { pending: 0, done: 0, failed: 0 };
+    return { ok: true as const, model: m, scoring: { pending: counts.pending, done: counts.done, failed: counts.failed } };
+  });
+  await app.register(authRoutes, { auth });
+  await app.register(ingestRoutes, { ingest });
+  await app.register(moderationRoutes, { moderation });
+
+  // 5. The dashboard, when built: any non-API path gets index.html (client-side routing).
+  const webDist = options.webDist ?? WEB_DIST;
+  const serveWeb = webDist !== false && existsSync(join(webDist, 'index.html'));
+  if (serveWeb) await app.register(fastifyStatic, { root: webDist, wildcard: false });
+  app.setNotFoundHandler((request, reply) => {
+    if (serveWeb && request.method === 'GET' && !request.url.startsWith('/api/')) return reply.sendFile('index.html');
+    return reply.status(404).send({ error: 'NOT_FOUND', message: `${request.method} ${request.url.split('?')[0]} not found` });
+  });
+
+  app.addHook('onReady', async () => pipeline?.start());
+  return app;
+}

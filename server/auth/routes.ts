@@ -1,0 +1,63 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { Unauthenticated } from '../errors.ts';
+import type { AuthService } from './service.ts';
+import { SESSION_COOKIE, SESSION_TTL_MS } from './service.ts';
+import { currentUser, requireRole } from './hooks.ts';
+import { addUserSchema, listUsersSchema, loginSchema, logoutSchema, meSchema, updateUserSchema } from './schemas.ts';
+
+/** Routes that answer without a session. */
+export const PUBLIC_ROUTES = new Set(['GET /api/health', 'POST /api/auth/login']);
+
+/**
+ * onRequest hook for every /api route but the public ones: resolves the
+ * session cookie to `request.user`, or answers 401.
+ */
+export function sessionHook(auth: AuthService) {
+  return async function checkSession(request: FastifyRequest): Promise<void> {
+    if (!request.url.startsWith('/api/')) return;
+    if (PUBLIC_ROUTES.has(`${request.method} ${request.routeOptions.url}`)) return;
+    const token = request.cookies[SESSION_COOKIE];
+    const user = token ? auth.userForToken(token) : undefined;
+    if (!user) throw new Unauthenticated(token ? 'Your session has ended; sign in again' : 'Sign in first');
+    request.user = user;
+  };
+}
+
+export async function authRoutes(fastify: FastifyInstance, { auth }: { auth: AuthService }): Promise<void> {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+
+  app.post('/api/auth/login', { schema: loginSchema }, async (request, reply) => {
+    const { user, token } = await auth.login(request.body.username, request.body.password);
+    reply.setCookie(SESSION_COOKIE, token, {
+      path: '/',
+      httpOnly: true,
+      sameSite: 'lax',
+      secure: request.protocol === 'https',
+      maxAge: SESSION_TTL_MS / 1000,
+    });
+    return { user };
+  });
+
+  app.post('/api/auth/logout', { schema: logoutSchema }, async (request, reply) => {
+    const token = request.cookies[SESSION_COOKIE];
+    if (!token) throw new Unauthenticated();
+    auth.logout(token);
+    reply.clearCookie(SESSION_COOKIE, { path: '/' });
+    return { ok: true as const };
+  });
+
+  app.get('/api/me', { schema: meSchema }, async (request) => ({ user: currentUser(request) }));
+
+  app.get('/api/users', { schema: listUsersSchema, preHandler: requireRole('admin') }, async () => ({
+    users: auth.listUsers(),
+  }));
+
+  app.post('/api/users', { schema: addUserSchema, preHandler: requireRole('admin') }, async (request) => ({
+    user: await auth.addUser(request.body),
+  }));
+
+  app.patch('/api/users/:id', { schema: updateUserSchema, preHandler: requireRole('admin') }, async (request) => ({
+    user: await auth.updateUser(request.params.id, request.body, currentUser(request)),
+  }));
+}

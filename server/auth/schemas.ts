@@ -1,0 +1,64 @@
+import { Type } from 'typebox';
+import { COMMON_ERRORS, IdParams, StringEnum } from '../http.ts';
+import { ROLES } from './store.ts';
+
+export const RoleSchema = StringEnum(ROLES);
+
+export const UserSchema = Type.Object(
+  { id: Type.Integer(), username: Type.String(), role: RoleSchema },
+  { additionalProperties: false },
+);
+
+const UserAnswer = Type.Object({ user: UserSchema }, { additionalProperties: false });
+
+export const loginSchema = {
+  body: Type.Object(
+    { username: Type.String({ minLength: 1, maxLength: 200 }), password: Type.String({ minLength: 1, maxLength: 1000 }) },
+    { additionalProperties: false },
+  ),
+  response: { 200: UserAnswer, ...COMMON_ERRORS },
+};
+
+export const logoutSchema = {
+  response: { 200: Type.Object({ ok: Type.Literal(true) }, { additionalProperties: false }), ...COMMON_ERRORS },
+};
+
+export const meSchema = { response: { 200: UserAnswer, ...COMMON_ERRORS } };
+
+export const listUsersSchema = {
+  response: {
+    200: Type.Object(
+      {
+        users: Type.Array(
+          Type.Object(
+            { id: Type.Integer(), username: Type.String(), role: RoleSchema, disabled: Type.Boolean() },
+            { additionalProperties: false },
+          ),
+        ),
+      },
+      { additionalProperties: false },
+    ),
+    ...COMMON_ERRORS,
+  },
+};
+
+export const addUserSchema = {
+  body: Type.Object(
+    { username: Type.String({ minLength: 1, maxLength: 64 }), password: Type.String({ minLength: 8, maxLength: 1000 }), role: RoleSchema },
+    { additionalProperties: false },
+  ),
+  response: { 200: UserAnswer, ...COMMON_ERRORS },
+};
+
+export const updateUserSchema = {
+  params: IdParams,
+  body: Type.Object(
+    {
+      role: Type.Optional(RoleSchema),
+      password: Type.Optional(Type.String({ minLength: 8, maxLength: 1000 })),
+      disabled: Type.Optional(Type.Boolean()),
+    },
+    { additionalProperties: false },
+  ),
+  response: { 200: UserAnswer, ...COMMON_ERRORS },
+};

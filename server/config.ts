@@ -1,0 +1,110 @@
+import type { ModelChoice } from './scoring/types.ts';
+
+/** How `npm start` / `server/main.ts` runs. Each field has an env var and a CLI flag; the flag wins. */
+export interface Config {
+  /** `PORT` / `--port`: TCP port to listen on. Default 3000. */
+  port: number;
+  /** `HOST` / `--host`: address to bind. Default 127.0.0.1 (this machine only). */
+  host: string;
+  /** `TRIAGE_DB` / `--db`: SQLite database file, created if missing. Default data/triage.db. */
+  dbPath: string;
+  /** `TRIAGE_MODEL` / `--model`: local (our model, default), toxicity (Google's), auto (Google's when its weights are present). */
+  model: ModelChoice;
+  /** `TRIAGE_ADMIN_PASSWORD` / `--admin-password`: password of the first admin; generated and printed once when unset. */
+  adminPassword: string | null;
+  /** `TRIAGE_SEED` / `--seed`, `--no-seed`: import the threads in seeds/ on first start. Default on; 0 starts empty. */
+  seed: boolean;
+}
+
+export const DEFAULT_CONFIG: Config = {
+  port: 3000,
+  host: '127.0.0.1',
+  dbPath: 'data/triage.db',
+  model: 'local',
+  adminPassword: null,
+  seed: true,
+};
+
+/** Values as given, before checking: env vars and flags are both strings. */
+export interface RawConfig {
+  port?: string;
+  host?: string;
+  db?: string;
+  model?: string;
+  adminPassword?: string;
+  seed?: string | boolean;
+}
+
+export class ConfigError extends Error {}
+
+const MODELS: readonly ModelChoice[] = ['local', 'toxicity', 'auto'];
+
+/** Env var names, for `--help` and error messages. */
+export const ENV_NAMES: Record<keyof RawConfig, string> = {
+  port: 'PORT',
+  host: 'HOST',
+  db: 'TRIAGE_DB',
+  model: 'TRIAGE_MODEL',
+  adminPassword: 'TRIAGE_ADMIN_PASSWORD',
+  seed: 'TRIAGE_SEED',
+};
+
+export function rawFromEnv(env: NodeJS.ProcessEnv): RawConfig {
+  const raw: RawConfig = {};
+  for (const key of Object.keys(ENV_NAMES) as (keyof RawConfig)[]) {
+    const value = env[ENV_NAMES[key]];
+    if (value !== undefined && value !== '') raw[key] = value;
+  }
+  return raw;
+}
+
+function parseSeed(value: string | boolean, where: string): boolean {
+  if (typeof value === 'boolean') return value;
+  const v = value.trim().toLowerCase();
+  if (['1', 'on', 'true', 'yes'].includes(v)) return true;
+  if (['0', 'off', 'false', 'no'].includes(v)) return false;
+  throw new ConfigError(`${where} must be 1 or 0 (got "${value}")`);
+}
+
+/**
+ * Checks and combines configuration: flags over env over defaults. Throws a
+ * ConfigError naming the variable or flag and the value it did not accept.
+ */
+export function resolveConfig(env: RawConfig, flags: RawConfig = {}): Config {
+  const pick = <K extends keyof RawConfig>(key: K): { value: RawConfig[K]; where: string } | undefined => {
+    if (flags[key] !== undefined) return { value: flags[key], where: `--${key === 'adminPassword' ? 'admin-password' : key}` };
+    if (env[key] !== undefined) return { value: env[key], where: ENV_NAMES[key] };
+    return undefined;
+  };
+  const config: Config = { ...DEFAULT_CONFIG };
+
+  const port = pick('port');
+  if (port) {
+    const text = String(port.value).trim();
+    const n = Number(text);
+    if (!/^\d+$/.test(text) || n < 0 || n > 65535) throw new ConfigError(`${port.where} must be a port number 0-65535 (got "${port.value}")`);
+    config.port = n;
+  }
+  const host = pick('host');
+  if (host) {
+    if (!String(host.value).trim()) throw new ConfigError(`${host.where} must not be empty`);
+    config.host = String(host.value).trim();
+  }
+  const db = pick('db');
+  if (db) config.dbPath = String(db.value);
+  const model = pick('model');
+  if (model) {
+    if (!MODELS.includes(model.value as ModelChoice)) {
+      throw new ConfigError(`${model.where} must be one of ${MODELS.join(', ')} (got "${model.value}")`);
+    }
+    config.model = model.value as ModelChoice;
+  }
+  const password = pick('adminPassword');
+  if (password) {
+    if (String(password.value).length < 8) throw new ConfigError(`${password.where} must be at least 8 characters`);
+    config.adminPassword = String(password.value);
+  }
+  const seed = pick('seed');
+  if (seed && seed.value !== undefined) config.seed = parseSeed(seed.value, seed.where);
+  return config;
+}

@@ -1,0 +1,18 @@
+import { Type, type TLiteral, type TSchema } from 'typebox';
+
+/** Every error answer: `{ error: code, message }` (codes in server/errors.ts). */
+export const ErrorBody = Type.Object({ error: Type.String(), message: Type.String() }, { additionalProperties: false });
+
+/** The error answers most routes can give, for their `response` schemas. */
+export const COMMON_ERRORS = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody } as const;
+
+export const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+
+/** Path parameter `:id`: a positive integer. */
+export const IdParams = Type.Object({ id: Type.Integer({ minimum: 1 }) }, { additionalProperties: false });
+
+/**
+ * A string from a fixed list. The error handler turns the per-branch errors
+ * of the union back into "must be one of …".
+ */
+export const StringEnum = <const T extends readonly string[]>(values: T) => Type.Union(values.map((v) => Type.Literal(v)) as { -readonly [K in keyof T]: TLiteral<T[K]> });

@@ -1,0 +1,193 @@
+import { Type } from 'typebox';
+import { COMMON_ERRORS, IdParams, Nullable, StringEnum } from '../http.ts';
+import { LABELS } from '../scoring/labels.ts';
+
+const closed = { additionalProperties: false } as const;
+
+export const StatusSchema = StringEnum(['pending', 'approved', 'hidden', 'escalated'] as const);
+export const LabelSchema = StringEnum(LABELS);
+export const ActionSchema = StringEnum(['approve', 'hide', 'escalate'] as const);
+
+const LabelScoresSchema = Type.Object(Object.fromEntries(LABELS.map((l) => [l, Nullable(Type.Number())])), closed);
+
+export const FlagSchema = Type.Object(
+  { label: LabelSchema, score: Type.Number(), threshold: Type.Number(), thresholdVersion: Type.Integer() },
+  closed,
+);
+
+const commentFields = {
+  id: Type.Integer(),
+  threadId: Type.Integer(),
+  parentId: Nullable(Type.Integer()),
+  externalId: Type.String(),
+  author: Nullable(Type.String()),
+  body: Type.String(),
+  postedAt: Nullable(Type.Number()),
+  importedAt: Type.Number(),
+  status: StatusSchema,
+  flagged: Type.Boolean(),
+  scores: Nullable(LabelScoresSchema),
+  model: Nullable(Type.String()),
+  flags: Type.Array(FlagSchema),
+  depth: Type.Integer(),
+  replyCount: Type.Integer(),
+};
+
+export const CommentSchema = Type.Object(commentFields, closed);
+
+const threadFields = {
+  id: Type.Integer(),
+  source: Type.String(),
+  externalId: Type.String(),
+  title: Type.String(),
+  url: Nullable(Type.String()),
+  commentCount: Type.Integer(),
+  flaggedCount: Type.Integer(),
+  queueCount: Type.Integer(),
+  hiddenCount: Type.Integer(),
+};
+
+export const ThreadSummarySchema = Type.Object(threadFields, closed);
+
+export const DecisionSchema = Type.Object(
+  {
+    id: Type.Integer(),
+    commentId: Type.Integer(),
+    action: StringEnum(['approve', 'hide', 'escalate', 'undo'] as const),
+    statusBefore: StatusSchema,
+    statusAfter: StatusSchema,
+    note: Nullable(Type.String()),
+    moderator: Type.String(),
+    decidedAt: Type.Number(),
+    undoesId: Nullable(Type.Integer()),
+    undoneById: Nullable(Type.Integer()),
+    thresholdVersion: Nullable(Type.Integer()),
+    model: Nullable(Type.String()),
+  },
+  closed,
+);
+
+const Limit = Type.Integer({ minimum: 1, maximum: 200, default: 50 });
+const Cursor = Type.String({ minLength: 1, maxLength: 200 });
+
+export const queueSchema = {
+  querystring: Type.Object(
+    {
+      sort: Type.Optional(StringEnum(['score', 'newest', 'oldest', 'thread'] as const)),
+      status: Type.Optional(StatusSchema),
+      label: Type.Optional(LabelSchema),
+      thread: Type.Optional(Type.Integer({ minimum: 1 })),
+      minScore: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })),
+      maxScore: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })),
+      cursor: Type.Optional(Cursor),
+      limit: Type.Optional(Limit),
+    },
+    closed,
+  ),
+  response: {
+    200: Type.Object(
+      { items: Type.Array(Type.Object({ ...commentFields, threadTitle: Type.String() }, closed)), nextCursor: Nullable(Type.String()) },
+      closed,
+    ),
+    ...COMMON_ERRORS,
+  },
+};
+
+export const threadsSchema = {
+  querystring: Type.Object({ cursor: Type.Optional(Cursor), limit: Type.Optional(Limit) }, closed),
+  response: {
+    200: Type.Object({ items: Type.Array(ThreadSummarySchema), nextCursor: Nullable(Type.String()) }, closed),
+    ...COMMON_ERRORS,
+  },
+};
+
+export const threadSchema = {
+  params: IdParams,
+  response: {
+    200: Type.Object(
+      { thread: Type.Object({ ...threadFields, body: Type.String() }, closed), comments: Type.Array(CommentSchema) },
+      closed,
+    ),
+    ...COMMON_ERRORS,
+  },
+};
+
+export const commentSchema = {
+  params: IdParams,
+  response: {
+    200: Type.Object(
+      {
+        comment: CommentSchema,
+        thread: ThreadSummarySchema,
+        ancestors: Type.Array(CommentSchema),
+        siblings: Type.Array(CommentSchema),
+        replies: Type.Array(CommentSchema),
+        history: Type.Array(DecisionSchema),
+      },
+      closed,
+    ),
+    ...COMMON_ERRORS,
+  },
+};
+
+const Note = Type.Optional(Nullable(Type.String({ maxLength: 2000 })));
+const DecisionAnswer = Type.Object({ decision: DecisionSchema, comment: CommentSchema }, closed);
+
+export const decideSchema = {
+  params: IdParams,
+  body: Type.Object({ action: ActionSchema, note: Note }, closed),
+  response: { 200: DecisionAnswer, ...COMMON_ERRORS },
+};
+
+export const bulkSchema = {
+  body: Type.Object(
+    { commentIds: Type.Array(Type.Integer({ minimum: 1 }), { minItems: 1, maxItems: 500 }), action: ActionSchema, note: Note },
+    closed,
+  ),
+  response: { 200: Type.Object({ decisions: Type.Array(DecisionSchema) }, closed), ...COMMON_ERRORS },
+};
+
+export const undoSchema = { params: IdParams, response: { 200: DecisionAnswer, ...COMMON_ERRORS } };
+
+const Counts = Type.Object(
+  { total: Type.Integer(), pending: Type.Integer(), done: Type.Integer(), failed: Type.Integer() },
+  closed,
+);
+
+export const statsSchema = {
+  response: {
+    200: Type.Object(
+      {
+        comments: Type.Object(
+          {
+            total: Type.Integer(),
+            flagged: Type.Integer(),
+            queue: Type.Integer(),
+            pending: Type.Integer(),
+            approved: Type.Integer(),
+            hidden: Type.Integer(),
+            escalated: Type.Integer(),
+          },
+          closed,
+        ),
+        threads: Type.Integer(),
+        scoring: Type.Object({ model: Nullable(Type.String()), ...Counts.properties }, closed),
+      },
+      closed,
+    ),
+    ...COMMON_ERRORS,
+  },
+};
+
+export const healthSchema = {
+  response: {
+    200: Type.Object(
+      {
+        ok: Type.Literal(true),
+        model: Nullable(Type.String()),
+        scoring: Type.Object({ pending: Type.Integer(), done: Type.Integer(), failed: Type.Integer() }, closed),
+      },
+      closed,
+    ),
+  },
+};

@@ -1,0 +1,338 @@
+import type { Role, User } from '../auth/store.ts';
+import { hasRole } from '../auth/service.ts';
+import type { Db } from '../db/open.ts';
+import { Conflict, Forbidden, NotFound, ValidationError } from '../errors.ts';
+import type { Label } from '../scoring/labels.ts';
+import { scoresOf, type ScoringCounts, type ScoringStore } from '../scoring/store.ts';
+import type { ThresholdStore } from '../thresholds/store.ts';
+import {
+  toDecision,
+  toThreadSummary,
+  type Comment,
+  type CommentRow,
+  type Decision,
+  type ModerationStore,
+  type QueueSort,
+  type Status,
+  type ThreadSummary,
+} from './store.ts';
+
+export type DecisionAction = 'approve' | 'hide' | 'escalate';
+
+const STATUS_AFTER: Record<DecisionAction, Status> = { approve: 'approved', hide: 'hidden', escalate: 'escalated' };
+
+/** How many siblings on each side of a comment its context shows. */
+export const CONTEXT_SIBLINGS = 50;
+/** How many direct replies its context shows. */
+export const CONTEXT_REPLIES = 200;
+
+/**
+ * The decision rules of docs/api.md as a pure function: returns the role the
+ * change needs, or throws Conflict when it would not change anything.
+ */
+export function roleNeeded(statusBefore: Status, action: DecisionAction): Role {
+  if (STATUS_AFTER[action] === statusBefore) {
+    throw new Conflict(`comment is already ${statusBefore}`, { status: statusBefore });
+  }
+  // Escalations exist so someone senior looks: only they resolve them.
+  return statusBefore === 'escalated' ? 'lead' : 'moderator';
+}
+
+export interface QueueQuery {
+  sort?: QueueSort;
+  status?: Status;
+  label?: Label;
+  thread?: number;
+  minScore?: number;
+  maxScore?: number;
+  cursor?: string;
+  limit?: number;
+}
+
+interface Cursor {
+  s: QueueSort | 'threads';
+  k: number | null;
+  i: number;
+}
+
+export function encodeCursor(c: Cursor): string {
+  return Buffer.from(JSON.stringify([c.s, c.k, c.i])).toString('base64url');
+}
+
+export function decodeCursor(text: string, expected: Cursor['s']): Cursor {
+  try {
+    const [s, k, i] = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as unknown[];
+    if (s === expected && (k === null || typeof k === 'number') && Number.isInteger(i)) return { s, k, i: i as number };
+  } catch {
+    // Falls through to the error below: any garbage is the same mistake.
+  }
+  throw new ValidationError(`querystring/cursor is not a cursor of this list (sort ${expected}); start again without it`, {
+    field: 'cursor',
+  });
+}
+
+export interface ModerationDeps {
+  db: Db;
+  store: ModerationStore;
+  scoring: ScoringStore;
+  thresholds: ThresholdStore;
+  now: () => number;
+  /** `<model id>@<version>` of the scores in force; null when nothing scores in this process. */
+  model: () => string | null;
+}
+
+export function createModerationService(deps: ModerationDeps) {
+  const { db, store, thresholds, now } = deps;
+
+  /** Adds scores and flags to comment rows: the one place rows become API comments. */
+  function hydrate(rows: CommentRow[]): Comment[] {
+    if (rows.length === 0) return [];
+    const ids = rows.map((r) => r.id);
+    const scores = store.scoresByComment(ids, deps.model());
+    const flags = store.flagsByComment(ids);
+    return rows.map((row) => {
+      const score = scores.get(row.id);
+      return {
+        id: row.id,
+        threadId: row.thread_id,
+        parentId: row.parent_id,
+        externalId: row.external_id,
+        author: row.author,
+        body: row.body,
+        postedAt: row.posted_at,
+        importedAt: row.imported_at,
+        status: row.status,
+        flagged: row.flagged === 1,
+        scores: score ? scoresOf(score) : null,
+        model: score?.model ?? null,
+        flags: (flags.get(row.id) ?? []).map((f) => ({
+          label: f.label,
+          score: f.score,
+          threshold: f.threshold,
+          thresholdVersion: f.threshold_version,
+        })),
+        depth: row.depth,
+        replyCount: row.reply_count,
+      };
+    });
+  }
+
+  function commentOrThrow(id: number): CommentRow {
+    const row = store.getComment(id);
+    if (!row) throw new NotFound('comment', id);
+    return row;
+  }
+
+  function summaries(threadIds: number[]): Map<number, ThreadSummary> {
+    const counts = store.threadCounts(threadIds);
+    const map = new Map<number, ThreadSummary>();
+    for (const id of threadIds) {
+      const row = store.getThread(id);
+      if (row) map.set(id, toThreadSummary(row, counts.get(id)));
+    }
+    return map;
+  }
+
+  function decisionOrThrow(id: number): Decision {
+    const row = store.getDecision(id);
+    if (!row) throw new NotFound('decision', id);
+    return toDecision(row);
+  }
+
+  /** Writes one decision; call inside a transaction. */
+  function applyDecision(commentId: number, action: DecisionAction, note: string | null, user: User): number {
+    const row = commentOrThrow(commentId);
+    const needed = roleNeeded(row.status, action);
+    if (!hasRole(user, needed)) {
+      throw new Forbidden(needed === 'lead' ? 'lead or admin (to resolve an escalated comment)' : needed);
+    }
+    const statusAfter = STATUS_AFTER[action];
+    const id = store.insertDecision({
+      commentId,
+      moderatorId: user.id,
+      action,
+      statusBefore: row.status,
+      statusAfter,
+      note,
+      undoesId: null,
+      thresholdVersion: thresholds.current().id,
+      model: store.scoresByComment([commentId], deps.model()).get(commentId)?.model ?? null,
+      now: now(),
+    });
+    store.updateStatus(commentId, statusAfter);
+    return id;
+  }
+
+  const decideOne = db.transaction((commentId: number, action: DecisionAction, note: string | null, user: User) =>
+    applyDecision(commentId, action, note, user),
+  );
+
+  const decideMany = db.transaction((commentIds: number[], action: DecisionAction, note: string | null, user: User) =>
+    commentIds.map((id) => {
+      try {
+        return applyDecision(id, action, note, user);
+      } catch (err) {
+        // Name the comment that stopped the batch; the transaction rolls back all of it.
+        if (err instanceof Conflict) throw new Conflict(`comment ${id}: ${err.message}`, { commentId: id });
+        throw err;
+      }
+    }),
+  );
+
+  const undoOne = db.transaction((decisionId: number, user: User): number => {
+    const target = store.getDecision(decisionId);
+    if (!target) throw new NotFound('decision', decisionId);
+    if (target.action === 'undo') throw new Conflict('an undo cannot be undone; decide again instead');
+    if (target.undone_by_id !== null) throw new Conflict(`decision ${decisionId} is already undone`);
+    if (store.latestDecisionId(target.comment_id) !== target.id) {
+      throw new Conflict(`decision ${decisionId} is not the latest decision of comment ${target.comment_id}`);
+    }
+    if (target.moderator_id !== user.id && !hasRole(user, 'lead')) throw new Forbidden('lead or admin (to undo another moderator\u2019s decision)');
+    const row = commentOrThrow(target.comment_id);
+    const id = store.insertDecision({
+      commentId: target.comment_id,
+      moderatorId: user.id,
+      action: 'undo',
+      statusBefore: row.status,
+      statusAfter: target.status_before,
+      note: null,
+      undoesId: target.id,
+      thresholdVersion: thresholds.current().id,
+      model: target.model,
+      now: now(),
+    });
+    store.updateStatus(target.comment_id, target.status_before);
+    return id;
+  });
+
+  return {
+    hydrate,
+
+    queue(q: QueueQuery): { items: (Comment & { threadTitle: string })[]; nextCursor: string | null } {
+      const sort = q.sort ?? 'score';
+      const limit = q.limit ?? 50;
+      if (q.minScore !== undefined && q.maxScore !== undefined && q.minScore > q.maxScore) {
+        throw new ValidationError('querystring/minScore must not be above maxScore', { field: 'minScore' });
+      }
+      const cursor = q.cursor ? decodeCursor(q.cursor, sort) : undefined;
+      const rows = store.queuePage({
+        status: q.status ?? 'pending',
+        sort,
+        label: q.label,
+        thread: q.thread,
+        minScore: q.minScore,
+        maxScore: q.maxScore,
+        limit: limit + 1,
+        after: cursor && { key: cursor.k, id: cursor.i },
+      });
+      const more = rows.length > limit;
+      const page = more ? rows.slice(0, limit) : rows;
+      const comments = hydrate(page);
+      const last = page.at(-1);
+      const nextCursor =
+        more && last
+          ? encodeCursor({
+              s: sort,
+              k: sort === 'score' ? last.max_score : sort === 'thread' ? last.thread_id : last.imported_at,
+              i: sort === 'thread' ? last.position : last.id,
+            })
+          : null;
+      return { items: comments.map((c, i) => ({ ...c, threadTitle: page[i].thread_title })), nextCursor };
+    },
+
+    listThreads(q: { cursor?: string; limit?: number }): { items: ThreadSummary[]; nextCursor: string | null } {
+      const limit = q.limit ?? 50;
+      const after = q.cursor ? decodeCursor(q.cursor, 'threads').i : null;
+      const rows = store.listThreads(after, limit + 1);
+      const page = rows.slice(0, limit);
+      const counts = store.threadCounts(page.map((r) => r.id));
+      return {
+        items: page.map((r) => toThreadSummary(r, counts.get(r.id))),
+        nextCursor: rows.length > limit ? encodeCursor({ s: 'threads', k: null, i: page.at(-1)!.id }) : null,
+      };
+    },
+
+    /** A thread with all its comments in display order: each comment followed by its replies (pre-order). */
+    getThread(id: number): { thread: ThreadSummary & { body: string }; comments: Comment[] } {
+      const row = store.getThread(id);
+      if (!row) throw new NotFound('thread', id);
+      const rows = store.listThreadComments(id);
+      const children = new Map<number | null, CommentRow[]>();
+      for (const r of rows) {
+        const list = children.get(r.parent_id);
+        if (list) list.push(r);
+        else children.set(r.parent_id, [r]);
+      }
+      const ordered: CommentRow[] = [];
+      const stack = [...(children.get(null) ?? [])].reverse();
+      while (stack.length > 0) {
+        const r = stack.pop()!;
+        ordered.push(r);
+        const kids = children.get(r.id);
+        if (kids) for (let i = kids.length - 1; i >= 0; i--) stack.push(kids[i]);
+      }
+      const counts = store.threadCounts([id]);
+      return { thread: { ...toThreadSummary(row, counts.get(id)), body: row.body }, comments: hydrate(ordered) };
+    },
+
+    /** A comment in context: its thread, ancestors (root first), nearby siblings, replies and decision history. */
+    getContext(id: number) {
+      const row = commentOrThrow(id);
+      const thread = summaries([row.thread_id]).get(row.thread_id)!;
+      const ancestors = store.listAncestors(id);
+      const siblings = store.listSiblings(row, CONTEXT_SIBLINGS);
+      const replies = store.listReplies(id, CONTEXT_REPLIES);
+      const all = hydrate([row, ...ancestors, ...siblings, ...replies]);
+      let at = 1;
+      const take = (n: number) => all.slice(at, (at += n));
+      return {
+        comment: all[0],
+        thread,
+        ancestors: take(ancestors.length),
+        siblings: take(siblings.length),
+        replies: take(replies.length),
+        history: store.listDecisions(id).map(toDecision),
+      };
+    },
+
+    decide(commentId: number, input: { action: DecisionAction; note?: string | null }, user: User): { decision: Decision; comment: Comment } {
+      const id = decideOne(commentId, input.action, input.note?.trim() || null, user);
+      return { decision: decisionOrThrow(id), comment: hydrate([commentOrThrow(commentId)])[0] };
+    },
+
+    /** All or nothing: one comment that cannot take the action stops the whole batch. */
+    decideBulk(input: { commentIds: number[]; action: DecisionAction; note?: string | null }, user: User): { decisions: Decision[] } {
+      const unique = [...new Set(input.commentIds)];
+      if (unique.length !== input.commentIds.length) {
+        throw new ValidationError('body/commentIds must not repeat a comment', { field: 'commentIds' });
+      }
+      const ids = decideMany(unique, input.action, input.note?.trim() || null, user);
+      return { decisions: ids.map(decisionOrThrow) };
+    },
+
+    undo(decisionId: number, user: User): { decision: Decision; comment: Comment } {
+      const id = undoOne(decisionId, user);
+      const decision = decisionOrThrow(id);
+      return { decision, comment: hydrate([commentOrThrow(decision.commentId)])[0] };
+    },
+
+    stats(): {
+      comments: Record<'total' | 'flagged' | 'queue' | Status, number>;
+      threads: number;
+      scoring: ScoringCounts & { model: string | null };
+    } {
+      const comments = { total: 0, flagged: 0, queue: 0, pending: 0, approved: 0, hidden: 0, escalated: 0 };
+      for (const { status, flagged, n } of store.statusCounts()) {
+        comments.total += n;
+        comments[status] += n;
+        if (flagged) comments.flagged += n;
+        if (flagged && status === 'pending') comments.queue += n;
+      }
+      const model = deps.model();
+      const counts = model ? deps.scoring.counts(model) : { total: 0, pending: 0, done: 0, failed: 0 };
+      return { comments, threads: store.countThreads(), scoring: { model, ...counts } };
+    },
+  };
+}
+
+export type ModerationService = ReturnType<typeof createModerationService>;

@@ -1,0 +1,363 @@
+import type { Db } from '../db/open.ts';
+import type { Label, LabelScores } from '../scoring/labels.ts';
+import type { ScoreRow } from '../scoring/store.ts';
+
+export type Status = 'pending' | 'approved' | 'hidden' | 'escalated';
+export type Action = 'approve' | 'hide' | 'escalate' | 'undo';
+
+/** A row of `comments` as stored, plus its reply count. */
+export interface CommentRow {
+  id: number;
+  thread_id: number;
+  parent_id: number | null;
+  external_id: string;
+  position: number;
+  depth: number;
+  author: string | null;
+  body: string;
+  posted_at: number | null;
+  imported_at: number;
+  status: Status;
+  flagged: 0 | 1;
+  max_score: number | null;
+  reply_count: number;
+}
+
+export interface FlagRow {
+  comment_id: number;
+  label: Label;
+  score: number;
+  threshold: number;
+  threshold_version: number;
+  model: string;
+  flagged_at: number;
+}
+
+export interface ThreadRow {
+  id: number;
+  source: string;
+  external_id: string;
+  title: string;
+  url: string | null;
+  body: string;
+  imported_at: number;
+}
+
+export interface ThreadCountsRow {
+  thread_id: number;
+  comment_count: number;
+  flagged_count: number;
+  queue_count: number;
+  hidden_count: number;
+}
+
+/** A row of `decisions` with the moderator's name and the undo that reversed it, if any. */
+export interface DecisionRow {
+  id: number;
+  comment_id: number;
+  moderator_id: number;
+  username: string;
+  action: Action;
+  status_before: Status;
+  status_after: Status;
+  note: string | null;
+  undoes_id: number | null;
+  undone_by_id: number | null;
+  threshold_version: number | null;
+  model: string | null;
+  decided_at: number;
+}
+
+export interface Flag {
+  label: Label;
+  score: number;
+  threshold: number;
+  thresholdVersion: number;
+}
+
+/** A comment as the API shows it (docs/api.md). */
+export interface Comment {
+  id: number;
+  threadId: number;
+  parentId: number | null;
+  externalId: string;
+  author: string | null;
+  body: string;
+  postedAt: number | null;
+  importedAt: number;
+  status: Status;
+  flagged: boolean;
+  /** Null until scored by the current model. */
+  scores: LabelScores | null;
+  /** `<model id>@<version>` of `scores`. */
+  model: string | null;
+  flags: Flag[];
+  depth: number;
+  replyCount: number;
+}
+
+export interface ThreadSummary {
+  id: number;
+  source: string;
+  externalId: string;
+  title: string;
+  url: string | null;
+  commentCount: number;
+  flaggedCount: number;
+  queueCount: number;
+  hiddenCount: number;
+}
+
+export interface Decision {
+  id: number;
+  commentId: number;
+  action: Action;
+  statusBefore: Status;
+  statusAfter: Status;
+  note: string | null;
+  moderator: string;
+  decidedAt: number;
+  undoesId: number | null;
+  undoneById: number | null;
+  thresholdVersion: number | null;
+  model: string | null;
+}
+
+export type QueueSort = 'score' | 'newest' | 'oldest' | 'thread';
+
+export interface QueueFilter {
+  status: Status;
+  sort: QueueSort;
+  label?: Label;
+  thread?: number;
+  minScore?: number;
+  maxScore?: number;
+  limit: number;
+  /** The sort key and id of the last item of the previous page. */
+  after?: { key: number | null; id: number };
+}
+
+export function toDecision(row: DecisionRow): Decision {
+  return {
+    id: row.id,
+    commentId: row.comment_id,
+    action: row.action,
+    statusBefore: row.status_before,
+    statusAfter: row.status_after,
+    note: row.note,
+    moderator: row.username,
+    decidedAt: row.decided_at,
+    undoesId: row.undoes_id,
+    undoneById: row.undone_by_id,
+    thresholdVersion: row.threshold_version,
+    model: row.model,
+  };
+}
+
+export function toThreadSummary(row: ThreadRow, counts: ThreadCountsRow | undefined): ThreadSummary {
+  return {
+    id: row.id,
+    source: row.source,
+    externalId: row.external_id,
+    title: row.title,
+    url: row.url,
+    commentCount: counts?.comment_count ?? 0,
+    flaggedCount: counts?.flagged_count ?? 0,
+    queueCount: counts?.queue_count ?? 0,
+    hiddenCount: counts?.hidden_count ?? 0,
+  };
+}
+
+const COMMENT_COLUMNS = `c.*, (SELECT count(*) FROM comments r WHERE r.parent_id = c.id) AS reply_count`;
+
+const DECISION_SELECT = `SELECT d.*, m.username, (SELECT u.id FROM decisions u WHERE u.undoes_id = d.id) AS undone_by_id
+  FROM decisions d JOIN moderators m ON m.id = d.moderator_id`;
+
+/** Per sort: the key column, the order, and which way the keyset cursor moves. */
+const SORTS: Record<QueueSort, { key: string; order: string; after: string }> = {
+  score: { key: 'c.max_score', order: 'c.max_score DESC, c.id DESC', after: '(c.max_score, c.id) < (@afterKey, @afterId)' },
+  newest: { key: 'c.imported_at', order: 'c.imported_at DESC, c.id DESC', after: '(c.imported_at, c.id) < (@afterKey, @afterId)' },
+  oldest: { key: 'c.imported_at', order: 'c.imported_at ASC, c.id ASC', after: '(c.imported_at, c.id) > (@afterKey, @afterId)' },
+  thread: { key: 'c.thread_id', order: 'c.thread_id ASC, c.position ASC', after: '(c.thread_id, c.position) > (@afterKey, @afterId)' },
+};
+
+export function createModerationStore(db: Db) {
+  const commentById = db.prepare<{ id: number }, CommentRow>(`SELECT ${COMMENT_COLUMNS} FROM comments c WHERE c.id = @id`);
+  const commentsByIds = db.prepare<{ ids: string }, CommentRow>(
+    `SELECT ${COMMENT_COLUMNS} FROM comments c WHERE c.id IN (SELECT value FROM json_each(@ids))`,
+  );
+  const threadComments = db.prepare<{ threadId: number }, CommentRow>(
+    `SELECT ${COMMENT_COLUMNS} FROM comments c WHERE c.thread_id = @threadId ORDER BY c.position`,
+  );
+  const ancestors = db.prepare<{ id: number }, CommentRow>(
+    `WITH RECURSIVE up(id, n) AS (
+       SELECT parent_id, 1 FROM comments WHERE id = @id
+       UNION ALL
+       SELECT c.parent_id, up.n + 1 FROM comments c JOIN up ON c.id = up.id WHERE c.parent_id IS NOT NULL
+     )
+     SELECT ${COMMENT_COLUMNS} FROM up JOIN comments c ON c.id = up.id ORDER BY up.n DESC`,
+  );
+  const siblingsBefore = db.prepare<{ threadId: number; parentId: number | null; position: number; limit: number }, CommentRow>(
+    `SELECT ${COMMENT_COLUMNS} FROM comments c
+     WHERE c.thread_id = @threadId AND c.parent_id IS @parentId AND c.position < @position
+     ORDER BY c.position DESC LIMIT @limit`,
+  );
+  const siblingsAfter = db.prepare<{ threadId: number; parentId: number | null; position: number; limit: number }, CommentRow>(
+    `SELECT ${COMMENT_COLUMNS} FROM comments c
+     WHERE c.thread_id = @threadId AND c.parent_id IS @parentId AND c.position > @position
+     ORDER BY c.position ASC LIMIT @limit`,
+  );
+  const replies = db.prepare<{ id: number; limit: number }, CommentRow>(
+    `SELECT ${COMMENT_COLUMNS} FROM comments c WHERE c.parent_id = @id ORDER BY c.position LIMIT @limit`,
+  );
+
+  const scoresFor = db.prepare<{ ids: string; model: string }, ScoreRow>(
+    'SELECT * FROM scores WHERE model = @model AND comment_id IN (SELECT value FROM json_each(@ids))',
+  );
+  const latestScoresFor = db.prepare<{ ids: string }, ScoreRow>(
+    'SELECT * FROM scores WHERE comment_id IN (SELECT value FROM json_each(@ids)) ORDER BY scored_at',
+  );
+  const flagsFor = db.prepare<{ ids: string }, FlagRow>(
+    'SELECT * FROM flags WHERE comment_id IN (SELECT value FROM json_each(@ids)) ORDER BY comment_id, score DESC',
+  );
+
+  const threadById = db.prepare<{ id: number }, ThreadRow>('SELECT * FROM threads WHERE id = @id');
+  const threadsPage = db.prepare<{ afterId: number; limit: number }, ThreadRow>(
+    'SELECT * FROM threads WHERE id < @afterId ORDER BY id DESC LIMIT @limit',
+  );
+  const threadTitles = db.prepare<{ ids: string }, { id: number; title: string }>(
+    'SELECT id, title FROM threads WHERE id IN (SELECT value FROM json_each(@ids))',
+  );
+  const threadCounts = db.prepare<{ ids: string }, ThreadCountsRow>(
+    `SELECT thread_id, count(*) AS comment_count, sum(flagged) AS flagged_count,
+       sum(flagged = 1 AND status = 'pending') AS queue_count, sum(status = 'hidden') AS hidden_count
+     FROM comments WHERE thread_id IN (SELECT value FROM json_each(@ids)) GROUP BY thread_id`,
+  );
+
+  const decisionById = db.prepare<{ id: number }, DecisionRow>(`${DECISION_SELECT} WHERE d.id = @id`);
+  const decisionsOf = db.prepare<{ commentId: number }, DecisionRow>(`${DECISION_SELECT} WHERE d.comment_id = @commentId ORDER BY d.id`);
+  const latestDecisionId = db.prepare<{ commentId: number }, { id: number }>(
+    'SELECT id FROM decisions WHERE comment_id = @commentId ORDER BY id DESC LIMIT 1',
+  );
+  const decisionsPage = db.prepare<{ from: number; to: number; afterId: number; limit: number }, DecisionRow>(
+    `${DECISION_SELECT} WHERE d.decided_at >= @from AND d.decided_at < @to AND d.id > @afterId ORDER BY d.id LIMIT @limit`,
+  );
+  const insertDecision = db.prepare<{
+    commentId: number;
+    moderatorId: number;
+    action: Action;
+    statusBefore: Status;
+    statusAfter: Status;
+    note: string | null;
+    undoesId: number | null;
+    thresholdVersion: number | null;
+    model: string | null;
+    now: number;
+  }>(
+    `INSERT INTO decisions (comment_id, moderator_id, action, status_before, status_after, note, undoes_id, threshold_version, model, decided_at)
+     VALUES (@commentId, @moderatorId, @action, @statusBefore, @statusAfter, @note, @undoesId, @thresholdVersion, @model, @now)`,
+  );
+  const updateStatus = db.prepare<{ id: number; status: Status }>('UPDATE comments SET status = @status WHERE id = @id');
+
+  const statusCounts = db.prepare<[], { status: Status; flagged: 0 | 1; n: number }>(
+    'SELECT status, flagged, count(*) AS n FROM comments GROUP BY status, flagged',
+  );
+  const threadCount = db.prepare<[], { n: number }>('SELECT count(*) AS n FROM threads');
+
+  // Queue statements differ by sort and by which filters are present; each
+  // combination is prepared once and cached. Values are always bound.
+  const queueStatements = new Map<string, ReturnType<Db['prepare']>>();
+  function queueStatement(f: QueueFilter, afterKind: 'none' | 'key' | 'null'): ReturnType<Db['prepare']> {
+    const name = [f.sort, f.status === 'pending' ? 'q' : 's', f.label ? 'l' : '', f.thread ? 't' : '', f.minScore !== undefined ? 'n' : '', f.maxScore !== undefined ? 'x' : '', afterKind].join(':');
+    let stmt = queueStatements.get(name);
+    if (stmt) return stmt;
+    const sort = SORTS[f.sort];
+    const where = [f.status === 'pending' ? "c.flagged = 1 AND c.status = 'pending'" : 'c.status = @status'];
+    if (f.label) where.push('EXISTS (SELECT 1 FROM flags fl WHERE fl.comment_id = c.id AND fl.label = @label)');
+    if (f.thread) where.push('c.thread_id = @thread');
+    if (f.minScore !== undefined) where.push('c.max_score >= @minScore');
+    if (f.maxScore !== undefined) where.push('c.max_score <= @maxScore');
+    if (afterKind === 'key') where.push(sort.after);
+    // Unscored comments (NULL max_score) come last in the score sort, by id.
+    if (afterKind === 'null') where.push('c.max_score IS NULL AND c.id < @afterId');
+    stmt = db.prepare(
+      `SELECT ${COMMENT_COLUMNS}, t.title AS thread_title FROM comments c JOIN threads t ON t.id = c.thread_id
+       WHERE ${where.join(' AND ')} ORDER BY ${sort.order} LIMIT @limit`,
+    );
+    queueStatements.set(name, stmt);
+    return stmt;
+  }
+
+  function queuePage(f: QueueFilter): (CommentRow & { thread_title: string })[] {
+    const params = {
+      status: f.status,
+      label: f.label,
+      thread: f.thread,
+      minScore: f.minScore,
+      maxScore: f.maxScore,
+      limit: f.limit,
+      afterKey: f.after?.key ?? null,
+      afterId: f.after?.id ?? 0,
+    };
+    const bind = (kind: 'none' | 'key' | 'null') => {
+      const stmt = queueStatement(f, kind);
+      return stmt.all(params) as (CommentRow & { thread_title: string })[];
+    };
+    const sortKey = (row: CommentRow) => (f.sort === 'score' ? row.max_score : f.sort === 'thread' ? row.thread_id : row.imported_at);
+    const keyless = f.sort === 'score' && f.after?.key === null;
+    if (keyless) return bind('null');
+    const rows = bind(f.after ? 'key' : 'none');
+    // Row values never match NULL, so the score sort reads the unscored tail separately.
+    const canHaveNull = f.sort === 'score' && f.status !== 'pending' && f.minScore === undefined && f.maxScore === undefined && !f.label;
+    if (canHaveNull && rows.length < f.limit && (rows.length === 0 || sortKey(rows[rows.length - 1]) !== null)) {
+      const tail = queueStatement(f, 'null').all({ ...params, limit: f.limit - rows.length, afterId: Number.MAX_SAFE_INTEGER });
+      rows.push(...(tail as (CommentRow & { thread_title: string })[]));
+    }
+    return rows;
+  }
+
+  return {
+    getComment: (id: number) => commentById.get({ id }),
+    listComments: (ids: number[]) => commentsByIds.all({ ids: JSON.stringify(ids) }),
+    listThreadComments: (threadId: number) => threadComments.all({ threadId }),
+    listAncestors: (id: number) => ancestors.all({ id }),
+    /** Up to `limit` siblings on each side of the comment, in display order. */
+    listSiblings(row: CommentRow, limit: number): CommentRow[] {
+      const p = { threadId: row.thread_id, parentId: row.parent_id, position: row.position, limit };
+      return [...siblingsBefore.all(p).reverse(), ...siblingsAfter.all(p)];
+    },
+    listReplies: (id: number, limit: number) => replies.all({ id, limit }),
+    /** Scores of the given model (or each comment's latest when model is null), by comment id. */
+    scoresByComment(ids: number[], model: string | null): Map<number, ScoreRow> {
+      const rows = model ? scoresFor.all({ ids: JSON.stringify(ids), model }) : latestScoresFor.all({ ids: JSON.stringify(ids) });
+      return new Map(rows.map((r) => [r.comment_id, r]));
+    },
+    flagsByComment(ids: number[]): Map<number, FlagRow[]> {
+      const map = new Map<number, FlagRow[]>();
+      for (const row of flagsFor.all({ ids: JSON.stringify(ids) })) {
+        const list = map.get(row.comment_id);
+        if (list) list.push(row);
+        else map.set(row.comment_id, [row]);
+      }
+      return map;
+    },
+    queuePage,
+    getThread: (id: number) => threadById.get({ id }),
+    /** Newest threads first; `afterId` is the last id of the previous page. */
+    listThreads: (afterId: number | null, limit: number) => threadsPage.all({ afterId: afterId ?? Number.MAX_SAFE_INTEGER, limit }),
+    threadTitles: (ids: number[]) => new Map(threadTitles.all({ ids: JSON.stringify(ids) }).map((r) => [r.id, r.title])),
+    threadCounts: (ids: number[]) => new Map(threadCounts.all({ ids: JSON.stringify(ids) }).map((r) => [r.thread_id, r])),
+    getDecision: (id: number) => decisionById.get({ id }),
+    listDecisions: (commentId: number) => decisionsOf.all({ commentId }),
+    latestDecisionId: (commentId: number) => latestDecisionId.get({ commentId })?.id,
+    /** Decisions made in [from, to), in id order, for reports; page with the last id seen. */
+    listDecisionsBetween: (from: number, to: number, afterId = 0, limit = 1000) => decisionsPage.all({ from, to, afterId, limit }),
+    /** Appends a decision; call inside the service's transaction together with updateStatus. */
+    insertDecision: (d: Parameters<typeof insertDecision.run>[0]) => Number(insertDecision.run(d).lastInsertRowid),
+    updateStatus: (id: number, status: Status) => updateStatus.run({ id, status }),
+    statusCounts: () => statusCounts.all(),
+    countThreads: () => threadCount.get()!.n,
+  };
+}
+
+export type ModerationStore = ReturnType<typeof createModerationStore>;

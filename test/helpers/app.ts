@@ -1,0 +1,67 @@
+import type { FastifyInstance } from 'fastify';
+import { buildApp, type BuildAppOptions } from '../../server/app.ts';
+import type { Role, User } from '../../server/auth/store.ts';
+import { LABELS, type LabelScores } from '../../server/scoring/labels.ts';
+import { flagsFor, maxScore } from '../../server/thresholds/flags.ts';
+import type { ParsedComment, ParsedThread } from '../../server/ingest/types.ts';
+
+/** The model name test scores are written under when no scorer runs. */
+export const TEST_MODEL = 'test-fixture@1';
+
+/** A fresh in-memory app, without a scorer unless one is asked for. */
+export function buildTestApp(options: BuildAppOptions = {}): Promise<FastifyInstance> {
+  return buildApp({ dbPath: ':memory:', scoring: false, webDist: false, ...options });
+}
+
+let counter = 0;
+
+export function makeComment(overrides: Partial<ParsedComment> = {}): ParsedComment {
+  counter++;
+  return { externalId: `c${counter}`, parentExternalId: null, author: `author${counter}`, body: `comment ${counter}`, postedAt: 1_700_000_000_000 + counter, ...overrides };
+}
+
+export function makeThread(overrides: Partial<ParsedThread> = {}): ParsedThread {
+  counter++;
+  return { source: 'test', externalId: `t${counter}`, title: `Thread ${counter}`, url: null, body: 'The article.', comments: [], ...overrides };
+}
+
+/** Stores threads through the real import service; returns the new comments' ids by externalId. */
+export function insertThreads(app: FastifyInstance, threads: ParsedThread[]): Map<string, number> {
+  const result = app.triage.ingest.importParsed({ format: 'json', threads }, { moderatorId: null, source: 'test' });
+  const ids = new Map<string, number>();
+  for (const threadId of result.threadIds) {
+    for (const row of app.triage.moderationStore.listThreadComments(threadId)) ids.set(row.external_id, row.id);
+  }
+  return ids;
+}
+
+export function scores(partial: Partial<LabelScores>): LabelScores {
+  const s = {} as LabelScores;
+  for (const label of LABELS) s[label] = partial[label] ?? 0.01;
+  return s;
+}
+
+/** Writes scores and flags for comments through the scoring store, as the pipeline would. */
+export function writeScores(app: FastifyInstance, entries: [number, Partial<LabelScores>][], model = TEST_MODEL): void {
+  const { scoringStore, thresholds, now } = app.triage;
+  const version = thresholds.current();
+  for (const [id] of entries) scoringStore.enqueue(id, model, now());
+  scoringStore.writeBatch(
+    entries.map(([commentId, partial]) => {
+      const s = scores(partial);
+      return { commentId, scores: s, flags: flagsFor(s, version.values), maxScore: maxScore(s) };
+    }),
+    { model, thresholdVersion: version.id, now: now() },
+  );
+}
+
+const PASSWORD = 'correct horse battery';
+
+/** Creates a user with the role and signs them in; returns the cookie header to send. */
+export async function signIn(app: FastifyInstance, role: Role = 'moderator', username = `${role}${++counter}`): Promise<{ cookie: string; user: User }> {
+  const user = await app.triage.auth.addUser({ username, password: PASSWORD, role });
+  const res = await app.inject({ method: 'POST', url: '/api/auth/login', payload: { username, password: PASSWORD } });
+  if (res.statusCode !== 200) throw new Error(`sign-in failed: ${res.body}`);
+  const setCookie = res.cookies.find((c) => c.name === 'triage_session');
+  return { cookie: `triage_session=${setCookie!.value}`, user };
+}
