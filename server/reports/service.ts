@@ -1,0 +1,67 @@
+import type { Readable } from 'node:stream';
+import type { Db } from '../db/open.ts';
+import { createThresholdStore } from '../thresholds/store.ts';
+import type { ThresholdValues } from '../thresholds/flags.ts';
+import { decisionLogStream, type LogFormat } from './export.ts';
+import { createReportStore } from './store.ts';
+import { summarise, versionsInForce, type ReportFilter, type Summary, type ThresholdPeriod } from './summary.ts';
+
+export interface ReportServiceDeps {
+  db: Db;
+  clock?: () => number;
+  /** `<model id>@<version>` whose scores count for decisions that name none; defaults to the latest scored. */
+  model?: () => string | null;
+}
+
+export function createReportService({ db, clock = Date.now, model }: ReportServiceDeps) {
+  const store = createReportStore(db);
+  const thresholds = createThresholdStore(db);
+  const currentModel = (): string | null => model?.() ?? thresholds.latestModel();
+
+  /** Every threshold version, oldest first, and a way to find the one a decision was taken under. */
+  function thresholdTimeline() {
+    const history = thresholds.history();
+    const periods: Omit<ThresholdPeriod, 'until'>[] = history.map((h) => ({
+      version: h.id,
+      moderator: h.moderator,
+      reason: h.reason,
+      since: h.createdAt,
+      values: h.values,
+    }));
+    const byId = new Map(history.map((h) => [h.id, h.values]));
+    const at = (version: number | null, time: number): { version: number; values: ThresholdValues } => {
+      if (version !== null && byId.has(version)) return { version, values: byId.get(version)! };
+      // Decisions that name no version were taken under the one in force at the time.
+      let found = history[0];
+      for (const h of history) if (h.createdAt <= time) found = h;
+      if (!found) throw new Error('No thresholds stored: ensureDefaults() runs at start');
+      return { version: found.id, values: found.values };
+    };
+    return { periods, at };
+  }
+
+  return {
+    summary(filter: ReportFilter): Summary {
+      const m = currentModel();
+      const timeline = thresholdTimeline();
+      const decisions = store.decisions(filter, m).map((d) => ({ ...d, thresholds: timeline.at(d.thresholdVersion, d.decidedAt).values }));
+      return summarise({
+        filter,
+        generatedAt: clock(),
+        comments: store.comments(filter),
+        undone: store.undone(filter),
+        decisions,
+        threads: store.threads(filter),
+        thresholds: versionsInForce(timeline.periods, filter.from, filter.to),
+        models: store.models(filter),
+      });
+    },
+    /** The decision log as a stream of CSV or JSON text; memory stays flat however many rows. */
+    decisionLog(filter: ReportFilter, format: LogFormat): Readable {
+      const timeline = thresholdTimeline();
+      return decisionLogStream(store.decisionLog(filter, currentModel()), format, (row) => timeline.at(row.thresholdVersion, row.decidedAt));
+    },
+  };
+}
+
+export type ReportService = ReturnType<typeof createReportService>;

@@ -1,0 +1,186 @@
+import type { Db } from '../db/open.ts';
+import { LABELS, type Label, type LabelScores } from '../scoring/labels.ts';
+import { STANDING } from '../thresholds/analysis-store.ts';
+import type { ModelPeriod, ReportFilter, ThreadHidden } from './summary.ts';
+
+/** Named parameters every report query binds; lists travel as JSON arrays. */
+interface FilterParams {
+  from: number;
+  to: number;
+  threads: string | null;
+  labels: string | null;
+}
+
+const IN_THREADS = `(@threads IS NULL OR c.thread_id IN (SELECT value FROM json_each(@threads)))`;
+const ON_LABELS = `(@labels IS NULL OR EXISTS (SELECT 1 FROM flags f WHERE f.comment_id = c.id AND f.label IN (SELECT value FROM json_each(@labels))))`;
+const SCORE_COLUMNS = LABELS.map((l) => `s.${l}`).join(', ');
+
+export function filterParams(f: ReportFilter): FilterParams {
+  return {
+    from: f.from,
+    to: f.to,
+    threads: f.threads && f.threads.length ? JSON.stringify(f.threads) : null,
+    labels: f.labels && f.labels.length ? JSON.stringify(f.labels) : null,
+  };
+}
+
+export interface DecisionRow {
+  id: number;
+  commentId: number;
+  action: 'approve' | 'hide' | 'escalate';
+  statusBefore: string;
+  moderator: string;
+  decidedAt: number;
+  importedAt: number;
+  thresholdVersion: number | null;
+  scores: LabelScores | null;
+}
+
+/** One row of the decision log, as stored. */
+export interface DecisionLogRow {
+  id: number;
+  decidedAt: number;
+  commentId: number;
+  threadId: number;
+  threadTitle: string;
+  author: string | null;
+  body: string;
+  action: 'approve' | 'hide' | 'escalate' | 'undo';
+  undoesId: number | null;
+  moderator: string;
+  note: string | null;
+  thresholdVersion: number | null;
+  model: string | null;
+  scores: LabelScores | null;
+}
+
+function scoresFrom(r: Record<string, unknown>, present: boolean): LabelScores | null {
+  if (!present) return null;
+  const s = {} as LabelScores;
+  for (const l of LABELS) s[l] = r[l] as number | null;
+  return s;
+}
+
+export function createReportStore(db: Db) {
+  const cohort = db.prepare<FilterParams, { imported: number; scored: number | null; flagged: number | null }>(
+    `SELECT count(*) AS imported,
+            sum(EXISTS (SELECT 1 FROM scores s WHERE s.comment_id = c.id)) AS scored,
+            sum(EXISTS (SELECT 1 FROM flags f WHERE f.comment_id = c.id
+                        AND (@labels IS NULL OR f.label IN (SELECT value FROM json_each(@labels))))) AS flagged
+     FROM comments c WHERE c.imported_at >= @from AND c.imported_at < @to AND ${IN_THREADS}`,
+  );
+  const flaggedByLabel = db.prepare<FilterParams, { label: string; count: number }>(
+    `SELECT f.label, count(*) AS count FROM flags f JOIN comments c ON c.id = f.comment_id
+     WHERE c.imported_at >= @from AND c.imported_at < @to AND ${IN_THREADS}
+       AND (@labels IS NULL OR f.label IN (SELECT value FROM json_each(@labels)))
+     GROUP BY f.label`,
+  );
+  const standing = db.prepare<FilterParams & { model: string | null }>(
+    `SELECT d.id, d.comment_id AS commentId, d.action, d.status_before AS statusBefore, m.username AS moderator,
+            d.decided_at AS decidedAt, c.imported_at AS importedAt, d.threshold_version AS thresholdVersion,
+            s.comment_id IS NOT NULL AS hasScores, ${SCORE_COLUMNS}
+     FROM decisions d
+     JOIN comments c ON c.id = d.comment_id
+     JOIN moderators m ON m.id = d.moderator_id
+     LEFT JOIN scores s ON s.comment_id = d.comment_id AND s.model = coalesce(d.model, @model)
+     WHERE d.decided_at >= @from AND d.decided_at < @to AND ${STANDING} AND ${IN_THREADS} AND ${ON_LABELS}
+     ORDER BY d.id`,
+  );
+  const undos = db.prepare<FilterParams, { n: number }>(
+    `SELECT count(*) AS n FROM decisions d JOIN comments c ON c.id = d.comment_id
+     WHERE d.action = 'undo' AND d.decided_at >= @from AND d.decided_at < @to AND ${IN_THREADS} AND ${ON_LABELS}`,
+  );
+  const threads = db.prepare<FilterParams, ThreadHidden>(
+    `SELECT c.thread_id AS threadId, t.title, count(*) AS comments, sum(c.status = 'hidden') AS hidden
+     FROM comments c JOIN threads t ON t.id = c.thread_id
+     WHERE c.imported_at >= @from AND c.imported_at < @to AND ${IN_THREADS}
+     GROUP BY c.thread_id`,
+  );
+  const models = db.prepare<FilterParams, ModelPeriod>(
+    `SELECT s.model, count(*) AS scored, min(s.scored_at) AS firstScoredAt, max(s.scored_at) AS lastScoredAt
+     FROM scores s JOIN comments c ON c.id = s.comment_id
+     WHERE s.scored_at >= @from AND s.scored_at < @to AND ${IN_THREADS}
+     GROUP BY s.model ORDER BY min(s.scored_at)`,
+  );
+  const logPage = db.prepare<FilterParams & { model: string | null; after: number; maxId: number; limit: number }>(
+    `SELECT d.id, d.decided_at AS decidedAt, d.comment_id AS commentId, c.thread_id AS threadId, t.title AS threadTitle,
+            c.author, c.body, d.action, d.undoes_id AS undoesId, m.username AS moderator, d.note,
+            d.threshold_version AS thresholdVersion, d.model,
+            s.comment_id IS NOT NULL AS hasScores, ${SCORE_COLUMNS}
+     FROM decisions d
+     JOIN comments c ON c.id = d.comment_id
+     JOIN threads t ON t.id = c.thread_id
+     JOIN moderators m ON m.id = d.moderator_id
+     LEFT JOIN scores s ON s.comment_id = d.comment_id AND s.model = coalesce(d.model, @model)
+     WHERE d.id > @after AND d.id <= @maxId AND d.decided_at >= @from AND d.decided_at < @to AND ${IN_THREADS} AND ${ON_LABELS}
+     ORDER BY d.id LIMIT @limit`,
+  );
+  const maxDecision = db.prepare<[], { id: number | null }>('SELECT max(id) AS id FROM decisions');
+
+  return {
+    comments(f: ReportFilter): { imported: number; scored: number; flagged: number; flaggedByLabel: { label: Label; count: number }[] } {
+      const p = filterParams(f);
+      const c = cohort.get(p)!;
+      const counts = new Map(flaggedByLabel.all(p).map((r) => [r.label, r.count]));
+      return {
+        imported: c.imported,
+        scored: c.scored ?? 0,
+        flagged: c.flagged ?? 0,
+        flaggedByLabel: (f.labels ?? [...LABELS]).map((label) => ({ label, count: counts.get(label) ?? 0 })),
+      };
+    },
+    /** Standing decisions taken in the period, with the scores of the model that stood behind each. */
+    decisions(f: ReportFilter, model: string | null): DecisionRow[] {
+      return (standing.all({ ...filterParams(f), model }) as Record<string, unknown>[]).map((r) => ({
+        id: r.id as number,
+        commentId: r.commentId as number,
+        action: r.action as DecisionRow['action'],
+        statusBefore: r.statusBefore as string,
+        moderator: r.moderator as string,
+        decidedAt: r.decidedAt as number,
+        importedAt: r.importedAt as number,
+        thresholdVersion: r.thresholdVersion as number | null,
+        scores: scoresFrom(r, r.hasScores === 1),
+      }));
+    },
+    undone: (f: ReportFilter): number => undos.get(filterParams(f))!.n,
+    threads: (f: ReportFilter): ThreadHidden[] => threads.all(filterParams(f)),
+    models: (f: ReportFilter): ModelPeriod[] => models.all(filterParams(f)),
+    /**
+     * The decision log in pages by id. Pages rather than one open iterator:
+     * an iterator keeps the connection busy across the stream's await points,
+     * and every other request on it would fail until the export finished.
+     * Rows added after the export began are left out, so it is one snapshot.
+     */
+    *decisionLog(f: ReportFilter, model: string | null, pageSize = 1000): Generator<DecisionLogRow> {
+      const maxId = maxDecision.get()?.id ?? 0;
+      const p = filterParams(f);
+      let after = 0;
+      for (;;) {
+        const page = logPage.all({ ...p, model, after, maxId, limit: pageSize }) as Record<string, unknown>[];
+        for (const r of page) {
+          yield {
+            id: r.id as number,
+            decidedAt: r.decidedAt as number,
+            commentId: r.commentId as number,
+            threadId: r.threadId as number,
+            threadTitle: r.threadTitle as string,
+            author: r.author as string | null,
+            body: r.body as string,
+            action: r.action as DecisionLogRow['action'],
+            undoesId: r.undoesId as number | null,
+            moderator: r.moderator as string,
+            note: r.note as string | null,
+            thresholdVersion: r.thresholdVersion as number | null,
+            model: r.model as string | null,
+            scores: scoresFrom(r, r.hasScores === 1),
+          };
+        }
+        if (page.length < pageSize) return;
+        after = page.at(-1)!.id as number;
+      }
+    },
+  };
+}
+
+export type ReportStore = ReturnType<typeof createReportStore>;

@@ -1,0 +1,185 @@
+/**
+ * Moderation report maths: pure functions over rows the report store reads.
+ * Times are integer milliseconds since the epoch (UTC).
+ */
+import { agreement, type Agreement } from '../thresholds/analysis.ts';
+import { LABELS, type Label, type LabelScores } from '../scoring/labels.ts';
+import { flagsFor, type ThresholdValues } from '../thresholds/flags.ts';
+
+/**
+ * The p-th percentile (0..100) by linear interpolation between the closest
+ * ranks, so the median of an even count is the mean of the middle two.
+ */
+export function percentile(values: readonly number[], p: number): number | null {
+  if (p < 0 || p > 100 || Number.isNaN(p)) throw new RangeError(`percentile must be 0..100, got ${p}`);
+  if (values.length === 0) return null;
+  const sorted = Float64Array.from(values).sort();
+  const rank = (p / 100) * (sorted.length - 1);
+  const lo = Math.floor(rank);
+  const hi = Math.ceil(rank);
+  return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (rank - lo);
+}
+
+export interface ReportFilter {
+  /** Inclusive start. */
+  from: number;
+  /** Exclusive end. */
+  to: number;
+  /** Only these threads; null for all. */
+  threads: number[] | null;
+  /** Only decisions on comments flagged for these labels, and only these labels' figures; null for all. */
+  labels: Label[] | null;
+}
+
+/** A standing decision in the period, with what the model said about its comment. */
+export interface DecisionFact {
+  commentId: number;
+  action: 'approve' | 'hide' | 'escalate';
+  statusBefore: string;
+  moderator: string;
+  decidedAt: number;
+  importedAt: number;
+  /** Scores of the model that stood behind the decision; null when the comment was never scored. */
+  scores: LabelScores | null;
+  /** Thresholds in force when the decision was taken. */
+  thresholds: ThresholdValues;
+}
+
+export interface ThresholdPeriod {
+  version: number;
+  moderator: string | null;
+  reason: string | null;
+  /** When this version took effect (it may predate the period). */
+  since: number;
+  /** When the next version replaced it; null while in force. */
+  until: number | null;
+  values: ThresholdValues;
+}
+
+export interface ModelPeriod {
+  model: string;
+  /** Scores written in the period. */
+  scored: number;
+  firstScoredAt: number | null;
+  lastScoredAt: number | null;
+}
+
+export interface ThreadHidden {
+  threadId: number;
+  title: string;
+  comments: number;
+  hidden: number;
+}
+
+export interface Summary {
+  filter: ReportFilter;
+  generatedAt: number;
+  /** Comments imported in the period: how many, how many scored, how many flagged now. */
+  comments: { imported: number; scored: number; flagged: number; flaggedByLabel: { label: Label; count: number }[] };
+  decisions: {
+    /** Standing decisions: undone ones and undo rows are left out. */
+    total: number;
+    /** Undo rows written in the period. */
+    undone: number;
+    byAction: { action: 'approve' | 'hide' | 'escalate'; count: number }[];
+    byModerator: { moderator: string; approve: number; hide: number; escalate: number; total: number }[];
+  };
+  /** From import to each comment's first standing decision in the period. */
+  timeToDecision: { n: number; medianMs: number | null; p90Ms: number | null };
+  escalations: { opened: number; resolved: number };
+  /** The model at the thresholds in force at each decision, against the decision. */
+  agreement: Agreement & { perLabel: ({ label: Label } & Agreement)[]; unscored: number };
+  /** Threads by their share of hidden comments among those imported in the period. */
+  threadsByHidden: (ThreadHidden & { share: number })[];
+  thresholds: ThresholdPeriod[];
+  models: ModelPeriod[];
+}
+
+export interface SummaryInput {
+  filter: ReportFilter;
+  generatedAt: number;
+  comments: Summary['comments'];
+  undone: number;
+  decisions: DecisionFact[];
+  threads: ThreadHidden[];
+  thresholds: ThresholdPeriod[];
+  models: ModelPeriod[];
+}
+
+const ACTIONS = ['approve', 'hide', 'escalate'] as const;
+
+/** Threads with hidden comments, highest share first, then most hidden, then id. */
+export function rankThreadsByHidden(threads: ThreadHidden[], limit = 20): (ThreadHidden & { share: number })[] {
+  return threads
+    .filter((t) => t.comments > 0 && t.hidden > 0)
+    .map((t) => ({ ...t, share: t.hidden / t.comments }))
+    .sort((a, b) => b.share - a.share || b.hidden - a.hidden || a.threadId - b.threadId)
+    .slice(0, limit);
+}
+
+/** Thresholds versions whose time in force overlaps [from, to). `versions` oldest first. */
+export function versionsInForce<T extends { since: number }>(versions: T[], from: number, to: number): (T & { until: number | null })[] {
+  const out: (T & { until: number | null })[] = [];
+  versions.forEach((v, i) => {
+    const until = versions[i + 1]?.since ?? null;
+    if (v.since < to && (until === null || until > from)) out.push({ ...v, until });
+  });
+  return out;
+}
+
+export function summarise(input: SummaryInput): Summary {
+  const { decisions } = input;
+  const byAction = ACTIONS.map((action) => ({ action, count: decisions.filter((d) => d.action === action).length }));
+
+  const mods = new Map<string, { moderator: string; approve: number; hide: number; escalate: number; total: number }>();
+  for (const d of decisions) {
+    let m = mods.get(d.moderator);
+    if (!m) mods.set(d.moderator, (m = { moderator: d.moderator, approve: 0, hide: 0, escalate: 0, total: 0 }));
+    m[d.action]++;
+    m.total++;
+  }
+
+  const firstDecision = new Map<number, DecisionFact>();
+  for (const d of decisions) {
+    const seen = firstDecision.get(d.commentId);
+    if (!seen || d.decidedAt < seen.decidedAt) firstDecision.set(d.commentId, d);
+  }
+  const waits = [...firstDecision.values()].map((d) => Math.max(0, d.decidedAt - d.importedAt));
+
+  const scored = decisions.filter((d) => d.scores !== null);
+  const positive = (d: DecisionFact) => d.action !== 'approve';
+  const labels = input.filter.labels ?? [...LABELS];
+  const overall = agreement(scored.map((d) => ({ positive: positive(d), modelFlagged: flagsFor(d.scores!, d.thresholds).length > 0 })));
+
+  return {
+    filter: input.filter,
+    generatedAt: input.generatedAt,
+    comments: input.comments,
+    decisions: {
+      total: decisions.length,
+      undone: input.undone,
+      byAction,
+      byModerator: [...mods.values()].sort((a, b) => b.total - a.total || a.moderator.localeCompare(b.moderator)),
+    },
+    timeToDecision: { n: waits.length, medianMs: percentile(waits, 50), p90Ms: percentile(waits, 90) },
+    escalations: {
+      opened: decisions.filter((d) => d.action === 'escalate').length,
+      resolved: decisions.filter((d) => d.statusBefore === 'escalated' && d.action !== 'escalate').length,
+    },
+    agreement: {
+      ...overall,
+      unscored: decisions.length - scored.length,
+      perLabel: labels.map((label) => ({
+        label,
+        ...agreement(
+          scored
+            .filter((d) => d.scores![label] !== null)
+            .map((d) => ({ positive: positive(d), modelFlagged: d.thresholds[label] !== null && d.scores![label]! >= d.thresholds[label]! })),
+        ),
+      })),
+    },
+    threadsByHidden: rankThreadsByHidden(input.threads),
+    thresholds: input.thresholds,
+    models: input.models,
+  };
+}
