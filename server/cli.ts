@@ -1,4 +1,6 @@
 import { Command } from 'commander';
+import { registerUserCommands } from './auth/cli.ts';
+import { registerIngestCommands } from './ingest/cli.ts';
 import { registerScoreCommand } from './scoring/cli.ts';
 
 /**
@@ -9,6 +11,8 @@ export function buildProgram(): Command {
   const program = new Command('triage')
     .description('Triage: self-hosted comment moderation with local toxicity scoring')
     .showHelpAfterError();
+  registerUserCommands(program);
+  registerIngestCommands(program);
   registerScoreCommand(program);
   return program;
 }

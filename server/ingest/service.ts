@@ -1,7 +1,7 @@
 import type { Db } from '../db/open.ts';
 import { BadImport } from '../errors.ts';
 import type { ScoringStore } from '../scoring/store.ts';
-import { parseImport } from './parse.ts';
+import { parseImport, type ImportFormat } from './parse.ts';
 import type { IngestStore } from './store.ts';
 import type { ParsedImport } from './types.ts';
 
@@ -13,6 +13,14 @@ export interface ImportResult {
   commentsSeen: number;
   /** Our ids of the threads in the file, in file order. */
   threadIds: number[];
+}
+
+export interface ImportOptions {
+  moderatorId: number | null;
+  /** Where the file came from, for the imports table: `upload:name`, `cli:path`, `seed:name`. */
+  source: string;
+  /** Called every 1,000 comments inside the transaction (synchronous progress bars only). */
+  onProgress?: (comments: number, total: number) => void;
 }
 
 export interface IngestDeps {
@@ -34,8 +42,9 @@ export function createIngestService(deps: IngestDeps) {
    * Threads and comments already stored (same source and ids) are counted as
    * seen and never duplicated, so importing a file twice is harmless.
    */
-  const store_ = db.transaction((parsed: ParsedImport, meta: { moderatorId: number | null; source: string }): ImportResult => {
+  const store_ = db.transaction((parsed: ParsedImport, meta: ImportOptions): ImportResult => {
     const t = now();
+    const total = parsed.threads.reduce((n, th) => n + th.comments.length, 0);
     const model = deps.model();
     let commentsNew = 0;
     let commentsSeen = 0;
@@ -51,6 +60,7 @@ export function createIngestService(deps: IngestDeps) {
       threadIds.push(threadId);
       let position = store.nextPosition(threadId);
       thread.comments.forEach((comment, ci) => {
+        if ((commentsNew + commentsSeen) % 1000 === 999) meta.onProgress?.(commentsNew + commentsSeen + 1, total);
         if (known.has(comment.externalId)) {
           commentsSeen++;
           return;
@@ -80,6 +90,7 @@ export function createIngestService(deps: IngestDeps) {
         commentsNew++;
       });
     });
+    meta.onProgress?.(total, total);
     const counts = { threads: parsed.threads.length, commentsNew, commentsSeen };
     const id = store.insertImport({ format: parsed.format, source: meta.source, moderatorId: meta.moderatorId, ...counts, importedAt: t });
     return { id, format: parsed.format, ...counts, threadIds };
@@ -87,12 +98,12 @@ export function createIngestService(deps: IngestDeps) {
 
   return {
     /** Parses (throws BadImport naming line or field) and stores a file's content. */
-    importText(text: string, options: { format?: string; moderatorId: number | null; source: string }): ImportResult {
-      const parsed = parseImport(text, (options.format ?? 'auto') as Parameters<typeof parseImport>[1]);
+    importText(text: string, options: ImportOptions & { format?: string }): ImportResult {
+      const parsed = parseImport(text, (options.format ?? 'auto') as ImportFormat | 'auto');
       return this.importParsed(parsed, options);
     },
-    importParsed(parsed: ParsedImport, options: { moderatorId: number | null; source: string }): ImportResult {
-      const result = store_(parsed, { moderatorId: options.moderatorId, source: options.source });
+    importParsed(parsed: ParsedImport, options: ImportOptions): ImportResult {
+      const result = store_(parsed, options);
       deps.onImported?.(result);
       return result;
     },

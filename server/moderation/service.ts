@@ -62,7 +62,7 @@ export function encodeCursor(c: Cursor): string {
 export function decodeCursor(text: string, expected: Cursor['s']): Cursor {
   try {
     const [s, k, i] = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as unknown[];
-    if (s === expected && (k === null || typeof k === 'number') && Number.isInteger(i)) return { s, k, i: i as number };
+    if (s === expected && (k === null || typeof k === 'number') && Number.isInteger(i)) return { s: expected, k, i: i as number };
   } catch {
     // Falls through to the error below: any garbage is the same mistake.
   }
