@@ -102,7 +102,7 @@ export interface Stats {
     escalated: number;
   };
   threads: number;
-  scoring: { model: string; total: number; done: number; pending: number; failed: number };
+  scoring: { model: string | null; total: number; done: number; pending: number; failed: number };
 }
 
 export interface QueueFilters {
