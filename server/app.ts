@@ -22,6 +22,8 @@ import { createScoringPipeline, type ScoringPipeline } from './scoring/pipeline.
 import { createScoringStore, type ScoringStore } from './scoring/store.ts';
 import type { ModelChoice, Scorer } from './scoring/types.ts';
 import { createThresholdStore, type ThresholdStore } from './thresholds/store.ts';
+import { thresholdRoutes } from './thresholds/routes.ts';
+import { reportRoutes } from './reports/routes.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const SEED_DIR = join(ROOT, 'seeds');
@@ -229,6 +231,8 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<FastifyIn
   await app.register(authRoutes, { auth });
   await app.register(ingestRoutes, { ingest });
   await app.register(moderationRoutes, { moderation });
+  await app.register(thresholdRoutes, { db, now, model });
+  await app.register(reportRoutes, { db, now, model });
 
   // 5. The dashboard, when built: any non-API path gets index.html (client-side routing).
   const webDist = options.webDist ?? WEB_DIST;
