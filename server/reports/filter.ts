@@ -30,7 +30,8 @@ export function resolveFilter(
   now: number,
   where = '',
 ): ReportFilter {
-  const to = raw.to !== undefined ? parseTime(raw.to, `${where}to`, true) : now;
+  // Without a `to`, the period runs up to and including now.
+  const to = raw.to !== undefined ? parseTime(raw.to, `${where}to`, true) : now + 1;
   const from = raw.from !== undefined ? parseTime(raw.from, `${where}from`, false) : to - DEFAULT_DAYS * DAY;
   if (from >= to) throw new ValidationError(`${where}from must be before ${where}to`, { field: `${where}from` });
   const threads = (raw.threads ?? []).map((t) => {

@@ -24,6 +24,13 @@ export function formatDuration(ms: number | null): string {
   return `${(hours / 24).toFixed(1)} d`;
 }
 
+/** The smallest 1, 2 or 5 times a power of ten that is at least `v`, so axis ticks are round numbers. */
+export function niceCeil(v: number): number {
+  if (!(v > 0)) return 1;
+  const p = 10 ** Math.floor(Math.log10(v));
+  return [1, 2, 5, 10].map((m) => m * p).find((n) => n >= v)!;
+}
+
 interface Bar {
   label: string;
   value: number;
@@ -39,10 +46,10 @@ export function barChartSvg(title: string, axisLabel: string, bars: Bar[], max?:
   const plotW = width - left - 70;
   const top = 28;
   const height = top + bars.length * rowH + 40;
-  const top_ = max ?? Math.max(1, ...bars.map((b) => b.value));
+  const top_ = max ?? niceCeil(Math.max(4, ...bars.map((b) => b.value)));
   const x = (v: number) => left + (v / top_) * plotW;
   const ticks = [0, 0.25, 0.5, 0.75, 1].map((f) => f * top_);
-  const tickText = (v: number) => (top_ <= 1 ? v.toFixed(2) : Number.isInteger(v) ? String(v) : v.toFixed(1));
+  const tickText = (v: number) => String(Number(v.toFixed(2)));
   const parts = [
     `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-label="${escapeHtml(title)}">`,
     `<text x="0" y="16" font-weight="bold" font-size="14">${escapeHtml(title)}</text>`,
