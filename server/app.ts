@@ -95,7 +95,12 @@ export function errorHandler(this: FastifyInstance, error: FastifyError | AppErr
   if (status === 415) return reply.status(415).send({ error: 'UNSUPPORTED_MEDIA_TYPE', message: `Unsupported content type ${request.headers['content-type'] ?? '(none)'}` });
   if (status >= 400 && status < 500) {
     // Parser messages can quote the body (comment text): say what, not the content.
-    const message = fe.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' ? 'body must not be empty' : error instanceof SyntaxError ? 'body is not valid JSON' : 'bad request';
+    const message =
+      fe.code === 'FST_ERR_CTP_EMPTY_JSON_BODY'
+        ? 'body must not be empty'
+        : fe.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || error instanceof SyntaxError
+          ? 'body is not valid JSON'
+          : 'bad request';
     return reply.status(status).send({ error: 'VALIDATION', message });
   }
   request.log.error({ err: error }, 'unexpected error');

@@ -1,0 +1,112 @@
+import type { FastifyInstance } from 'fastify';
+import { Writable } from 'node:stream';
+import { afterEach, describe, expect, it } from 'vitest';
+import { resolveConfig } from '../../server/config.ts';
+import { buildTestApp, insertThreads, makeComment, makeThread, signIn, writeScores } from '../helpers/app.ts';
+
+let app: FastifyInstance | undefined;
+afterEach(async () => {
+  await app?.close();
+  app = undefined;
+});
+
+/** A Fastify logger config that keeps every line, at every level. */
+function captureLogs() {
+  const lines: string[] = [];
+  const stream = new Writable({
+    write(chunk, _enc, done) {
+      lines.push(String(chunk));
+      done();
+    },
+  });
+  return { lines, logger: { level: 'trace', stream } };
+}
+
+describe('error handler', () => {
+  it('hides the message of an unexpected error and logs it', async () => {
+    const logs = captureLogs();
+    app = await buildTestApp({ logger: logs.logger });
+    const { cookie } = await signIn(app);
+    app.triage.db.close();
+    const res = await app.inject({ url: '/api/queue', headers: { cookie } });
+    expect(res.statusCode).toBe(500);
+    expect(res.json()).toEqual({ error: 'INTERNAL', message: 'Something went wrong on the server; it has been logged' });
+    expect(res.body).not.toMatch(/database|connection/i);
+    expect(logs.lines.join('')).toMatch(/The database connection is not open/);
+  });
+
+  it('answers unknown API paths with a JSON 404 and malformed JSON with a 400 that does not echo it', async () => {
+    app = await buildTestApp();
+    const { cookie } = await signIn(app);
+    const missing = await app.inject({ url: '/api/nope', headers: { cookie } });
+    expect(missing.statusCode).toBe(404);
+    expect(missing.json()).toEqual({ error: 'NOT_FOUND', message: 'GET /api/nope not found' });
+    const bad = await app.inject({ method: 'POST', url: '/api/decisions', headers: { cookie, 'content-type': 'application/json' }, payload: '{"note": "you utter fool' });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json()).toEqual({ error: 'VALIDATION', message: 'body is not valid JSON' });
+  });
+});
+
+describe('logs', () => {
+  it('never contain comment text or passwords, whatever happens to the comment', async () => {
+    const logs = captureLogs();
+    app = await buildTestApp({ logger: logs.logger });
+    const SECRET_TEXT = 'zanzibar-marmalade-insult';
+    const admin = await app.triage.auth.addUser({ username: 'ada', password: 'hunter2-but-longer', role: 'admin' });
+    const login = await app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: 'ada', password: 'hunter2-but-longer' } });
+    const cookie = `triage_session=${login.cookies[0].value}`;
+    await app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: 'ada', password: 'wrong-hunter3' } });
+
+    const json = JSON.stringify({ id: 't', title: 'Logs', comments: [{ id: 'a', text: SECRET_TEXT }, { id: 'b', text: 5, author: SECRET_TEXT }] });
+    const bad = await app.inject({ method: 'POST', url: '/api/import?format=json', headers: { cookie, 'content-type': 'application/json' }, payload: json });
+    expect(bad.statusCode).toBe(400);
+    const good = await app.inject({
+      method: 'POST',
+      url: '/api/import?format=json',
+      headers: { cookie, 'content-type': 'application/json' },
+      payload: JSON.stringify({ id: 't', title: 'Logs', comments: [{ id: 'a', text: SECRET_TEXT }] }),
+    });
+    expect(good.statusCode).toBe(200);
+    const id = app.triage.moderationStore.listThreadComments(good.json().threadIds[0])[0].id;
+    writeScores(app, [[id, { insult: 0.99 }]]);
+    await app.inject({ url: '/api/queue', headers: { cookie } });
+    await app.inject({ url: `/api/comments/${id}`, headers: { cookie } });
+    await app.inject({ method: 'POST', url: `/api/comments/${id}/decision`, headers: { cookie }, payload: { action: 'hide', note: 'x' } });
+    await app.inject({ method: 'POST', url: `/api/comments/${id}/decision`, headers: { cookie }, payload: { action: 'hide' } });
+    await app.inject({ method: 'POST', url: '/api/decisions', headers: { cookie, 'content-type': 'application/json' }, payload: `{"x": "${SECRET_TEXT}` });
+    const text = logs.lines.join('');
+    expect(logs.lines.length).toBeGreaterThan(10);
+    expect(text).not.toContain(SECRET_TEXT);
+    expect(text).not.toContain('hunter');
+    expect(text).not.toContain(login.cookies[0].value);
+    expect(admin.username).toBe('ada');
+  });
+});
+
+describe('config', () => {
+  it('uses documented defaults, env over defaults and flags over env', () => {
+    expect(resolveConfig({})).toEqual({ port: 3000, host: '127.0.0.1', dbPath: 'data/triage.db', model: 'local', adminPassword: null, seed: true });
+    const c = resolveConfig({ port: '8080', model: 'auto', seed: '0', db: '/tmp/x.db' }, { port: '9090' });
+    expect(c).toMatchObject({ port: 9090, model: 'auto', seed: false, dbPath: '/tmp/x.db' });
+    expect(resolveConfig({}, { seed: false }).seed).toBe(false);
+  });
+
+  it('names the variable or flag of an invalid value', () => {
+    expect(() => resolveConfig({ port: 'eighty' })).toThrow('PORT must be a port number 0-65535 (got "eighty")');
+    expect(() => resolveConfig({}, { port: '70000' })).toThrow('--port must be a port number');
+    expect(() => resolveConfig({ model: 'gpt' })).toThrow('TRIAGE_MODEL must be one of local, toxicity, auto (got "gpt")');
+    expect(() => resolveConfig({ seed: 'maybe' })).toThrow('TRIAGE_SEED must be 1 or 0');
+    expect(() => resolveConfig({ adminPassword: 'short' })).toThrow('TRIAGE_ADMIN_PASSWORD must be at least 8 characters');
+  });
+});
+
+describe('seeds', () => {
+  it('imports the seed threads into an empty database, once', async () => {
+    app = await buildTestApp({ seed: true });
+    const threads = (app.triage.db.prepare('SELECT count(*) AS n FROM threads').get() as { n: number }).n;
+    expect(threads).toBe(2);
+    insertThreads(app, [makeThread({ comments: [makeComment()] })]);
+    const { cookie } = await signIn(app);
+    expect((await app.inject({ url: '/api/stats', headers: { cookie } })).json().threads).toBe(3);
+  });
+});
