@@ -74,11 +74,17 @@ export async function startServer(options: { seed?: boolean } = {}): Promise<Tes
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const output = () => log.slice(-4000);
 
-  await poll('the server to answer /api/health', 90_000, async () => {
-    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
-    const response = await fetch(`${url}/api/health`);
-    return response.ok ? true : undefined;
-  }, output);
+  const died = exited.then(() => {
+    throw new Error(`The server exited with ${child.exitCode} before answering. Its output:\n${output()}`);
+  });
+  await Promise.race([
+    died,
+    poll('the server to answer /api/health', 90_000, async () => {
+      const response = await fetch(`${url}/api/health`);
+      return response.ok ? true : undefined;
+    }, output),
+  ]);
+  died.catch(() => {});
 
   return {
     url,

@@ -1,5 +1,5 @@
 import { SvelteMap, SvelteSet } from 'svelte/reactivity';
-import { api, type Action, type CommentContext, type QueueFilters, type QueueItem, type Status } from '../api.ts';
+import { api, ApiError, type Action, type CommentContext, type QueueFilters, type QueueItem, type Status } from '../api.ts';
 import { decisions, type StatusChange } from './decisions.svelte.ts';
 import { showError } from './toasts.svelte.ts';
 
@@ -143,7 +143,11 @@ export class QueueState {
         for (const id of ids) this.contexts.delete(id);
       })
       .catch((error) => {
-        this.#restore(removed);
+        // A conflict means someone else already moved a comment on. One comment: it does not belong
+        // back in this list. A bulk decision stored nothing: fetch the list as the server has it now.
+        const conflict = error instanceof ApiError && (error.code === 'CONFLICT' || error.code === 'NOT_FOUND');
+        if (!conflict || ids.length > 1) this.#restore(removed);
+        if (conflict && ids.length > 1) void this.load();
         showError(error, ids.length === 1 ? `Could not ${action} comment ${ids[0]}` : `Could not ${action} ${ids.length} comments`);
       });
   }
