@@ -2,6 +2,8 @@ import { Command } from 'commander';
 import { registerUserCommands } from './auth/cli.ts';
 import { registerIngestCommands } from './ingest/cli.ts';
 import { registerScoreCommand } from './scoring/cli.ts';
+import { registerReportCommand } from './reports/cli.ts';
+import { registerThresholdCommands } from './thresholds/cli.ts';
 
 /**
  * `npx triage …`. Each domain registers its own commands; this file only
@@ -14,6 +16,8 @@ export function buildProgram(): Command {
   registerUserCommands(program);
   registerIngestCommands(program);
   registerScoreCommand(program);
+  registerThresholdCommands(program);
+  registerReportCommand(program);
   return program;
 }
 

@@ -1,0 +1,83 @@
+import { Option, type Command } from 'commander';
+import { createWriteStream, existsSync, writeFileSync } from 'node:fs';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { defaultDbPath, fail } from '../auth/cli.ts';
+import { openDatabase } from '../db/open.ts';
+import { AppError } from '../errors.ts';
+import { summaryCsv } from './export.ts';
+import { resolveFilter } from './filter.ts';
+import { summaryHtml } from './html.ts';
+import { createReportService } from './service.ts';
+
+interface ReportOptions {
+  from?: string;
+  to?: string;
+  thread?: string[];
+  label?: string[];
+  format?: 'json' | 'csv' | 'html';
+  decisions?: boolean;
+  db?: string;
+  out?: string;
+}
+
+async function write(text: string | Readable, out: string | undefined): Promise<void> {
+  if (out) {
+    if (typeof text === 'string') writeFileSync(out, text);
+    else await pipeline(text, createWriteStream(out));
+    return;
+  }
+  if (typeof text === 'string') {
+    process.stdout.write(text);
+    return;
+  }
+  // stdout must stay open after the stream ends, so no pipeline() here.
+  await new Promise<void>((resolve, reject) => {
+    text.on('error', reject);
+    text.on('end', resolve);
+    text.pipe(process.stdout, { end: false });
+  });
+}
+
+/**
+ * `npx triage report [--from DATE --to DATE --thread ID... --label L...
+ * --format json|csv|html --decisions] [--db PATH] [--out FILE]`: the
+ * moderation summary, or with --decisions the decision log, to stdout or a file.
+ */
+export function registerReportCommand(program: Command): void {
+  program
+    .command('report')
+    .description('moderation summary (or the decision log) for a period, as JSON, CSV or printable HTML')
+    .option('--from <date>', 'start: YYYY-MM-DD (UTC), ISO time or epoch ms (default: 30 days before --to)')
+    .option('--to <date>', 'end: a date includes that whole day (default: now)')
+    .option('--thread <id...>', 'only these thread ids')
+    .option('--label <label...>', 'only these labels')
+    .addOption(new Option('--format <format>', 'output format (default json; csv for --decisions)').choices(['json', 'csv', 'html']))
+    .option('--decisions', 'the decision log, one row per decision, instead of the summary')
+    .option('--db <path>', 'SQLite file (default TRIAGE_DB or data/triage.db)')
+    .option('--out <file>', 'write here instead of stdout')
+    .action(async (opts: ReportOptions) => {
+      const path = opts.db ?? defaultDbPath();
+      if (path !== ':memory:' && !existsSync(path)) return fail(`triage report: no database at ${path} (set --db or TRIAGE_DB)`);
+      if (opts.decisions && opts.format === 'html') return fail('triage report: --decisions comes as csv or json, not html');
+      const db = openDatabase(path);
+      try {
+        const filter = resolveFilter({ from: opts.from, to: opts.to, threads: opts.thread, labels: opts.label }, Date.now(), '--');
+        const reports = createReportService({ db });
+        if (opts.decisions) {
+          await write(reports.decisionLog(filter, opts.format === 'json' ? 'json' : 'csv'), opts.out);
+        } else {
+          const summary = reports.summary(filter);
+          const format = opts.format ?? 'json';
+          const text = format === 'csv' ? summaryCsv(summary) : format === 'html' ? summaryHtml(summary) : `${JSON.stringify(summary, null, 2)}\n`;
+          await write(text, opts.out);
+        }
+        if (opts.out) console.error(`Wrote ${opts.out}`);
+      } catch (err) {
+        if (err instanceof AppError) return fail(`triage report: ${err.message}`);
+        throw err;
+      } finally {
+        db.close();
+      }
+    });
+}
