@@ -1,0 +1,435 @@
+/**
+ * Trains the local toxicity model and writes models/local/{model.json,weights.bin}.
+ *
+ *   npm run train -- [--data ../shared/data] [--out models/local] [--epochs 6] [--seed 7]
+ *
+ * Needs the labelled sets in ../shared/data (not part of a clone). Held-out
+ * rows are never seen here; early stopping and thresholds use a validation
+ * split carved from the training rows.
+ *
+ * The embedding table is large (buckets × dim) but each batch touches a few
+ * thousand rows, so gradients are taken (tf.valueAndGrads) with respect to
+ * just the gathered rows and Adam updates only those rows ("lazy" Adam, as in
+ * TensorFlow's LazyAdamOptimizer): dense Adam over the whole table each step
+ * would cost most of the training time on a 2-core machine.
+ */
+import '@tensorflow/tfjs-backend-cpu';
+import * as tf from '@tensorflow/tfjs-core';
+import { Command } from 'commander';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { DEFAULT_FEATURIZER, featurize, normalizeText, type FeaturizerParams } from '../server/scoring/featurize.ts';
+import { LABELS, type Label } from '../server/scoring/labels.ts';
+import { headLogits, poolingScale, type LocalModelManifest, type TensorSpec } from '../server/scoring/local-model.ts';
+import { DEFAULT_DATA_DIR, PROJECT_ROOT, SET_IDS, loadAllSets, seededRandom, shuffleInPlace, stratifiedSplit, type DataRow } from './lib/datasets.ts';
+import { maskedBinaryCrossEntropy, maskedBinaryCrossEntropyGrad } from './lib/loss.ts';
+import { rocAuc, thresholdForPrecision } from './lib/metrics.ts';
+
+/** The labels with training signal here; severe_toxicity and sexual_explicit have none and stay null. */
+export const LEARNED: Label[] = ['toxicity', 'identity_attack', 'insult', 'threat', 'obscene'];
+const VALIDATION_FRACTION = 0.1;
+const TARGET_PRECISION = 0.8;
+
+interface Options {
+  data: string;
+  out: string;
+  epochs: number;
+  seed: number;
+  dim: number;
+  hidden: number;
+  lr: number;
+  batch: number;
+  buckets: number;
+  version: string;
+}
+
+interface Encoded {
+  features: Int32Array[];
+  targets: Float32Array;
+  mask: Float32Array;
+  rows: DataRow[];
+}
+
+function encode(rows: DataRow[], p: FeaturizerParams): Encoded {
+  const k = LEARNED.length;
+  const targets = new Float32Array(rows.length * k);
+  const mask = new Float32Array(rows.length * k);
+  rows.forEach((row, i) => {
+    LEARNED.forEach((label, j) => {
+      const y = row.labels[label];
+      if (y !== undefined) {
+        targets[i * k + j] = y;
+        mask[i * k + j] = 1;
+      }
+    });
+  });
+  return { features: rows.map((r) => featurize(r.text, p)), targets, mask, rows };
+}
+
+/** Plain Float32Arrays of every parameter: training state lives in JS, tensors are made per step. */
+interface Params {
+  embedding: Float32Array;
+  w1: Float32Array;
+  b1: Float32Array;
+  w2: Float32Array;
+  b2: Float32Array;
+}
+
+function initParams(o: Options, random: () => number): Params {
+  const uniform = (n: number, limit: number): Float32Array => Float32Array.from({ length: n }, () => (random() * 2 - 1) * limit);
+  const k = LEARNED.length;
+  return {
+    embedding: uniform(o.buckets * o.dim, 0.05),
+    w1: uniform(o.dim * o.hidden, Math.sqrt(6 / (o.dim + o.hidden))),
+    b1: new Float32Array(o.hidden),
+    w2: uniform(o.hidden * k, Math.sqrt(6 / (o.hidden + k))),
+    b2: new Float32Array(k),
+  };
+}
+
+class Adam {
+  readonly m: Float32Array;
+  readonly v: Float32Array;
+  constructor(size: number, private readonly lr: number) {
+    this.m = new Float32Array(size);
+    this.v = new Float32Array(size);
+  }
+  /** Updates param[base + i] from grad[i] for i < grad.length. */
+  step(param: Float32Array, base: number, grad: Float32Array | ArrayLike<number>, t: number): void {
+    const b1 = 0.9;
+    const b2 = 0.999;
+    const lrT = (this.lr * Math.sqrt(1 - b2 ** t)) / (1 - b1 ** t);
+    for (let i = 0; i < grad.length; i++) {
+      const g = grad[i]!;
+      const k = base + i;
+      const m = (this.m[k] = b1 * this.m[k]! + (1 - b1) * g);
+      const v = (this.v[k] = b2 * this.v[k]! + (1 - b2) * g * g);
+      param[k] = param[k]! - (lrT * m) / (Math.sqrt(v) + 1e-8);
+    }
+  }
+}
+
+interface Batch {
+  /** Row of `sub` for each feature occurrence, grouped by text (segments ascending). */
+  localIds: tf.Tensor1D;
+  segments: tf.Tensor1D;
+  /** The same pairs ordered by embedding row, for the backward segment sum. */
+  localIdsByRow: tf.Tensor1D;
+  segmentsByRow: tf.Tensor1D;
+  scale: tf.Tensor2D;
+  targets: tf.Tensor2D;
+  mask: tf.Tensor2D;
+}
+
+/**
+ * Masked loss of one batch as a function of the gathered embedding rows and
+ * the dense weights, with its backward pass written out (tf.customGrad):
+ * tfjs-core registers no kernel gradients on its own (they ship with the
+ * @tensorflow/tfjs union package), and the cpu backend's unsortedSegmentSum
+ * costs segments × ids, far too slow for a bag of 50k ids. Both directions
+ * use sparseSegmentSum, which is linear in the ids.
+ */
+function batchLoss(batch: Batch): (sub: tf.Tensor, w1: tf.Tensor, b1: tf.Tensor, w2: tf.Tensor, b2: tf.Tensor) => tf.Scalar {
+  return tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [sub, w1, b1, w2, b2] = args as [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D, tf.Tensor2D, tf.Tensor1D];
+    const save = args[5] as tf.GradSaveFunc;
+    const summed = tf.sparse.sparseSegmentSum(sub, batch.localIds, batch.segments) as tf.Tensor2D;
+    const pooled = tf.mul(summed, batch.scale) as tf.Tensor2D;
+    const pre = tf.add(tf.matMul(pooled, w1), b1) as tf.Tensor2D;
+    const logits = headLogits(pooled, { w1, b1, w2, b2 });
+    const value = maskedBinaryCrossEntropy(logits, batch.targets, batch.mask);
+    save([pooled, pre, logits, w1, w2]);
+    const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]): tf.Tensor[] => {
+      const [sPooled, sPre, sLogits, sW1, sW2] = saved as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
+      const dLogits = tf.mul(maskedBinaryCrossEntropyGrad(sLogits, batch.targets, batch.mask), dy) as tf.Tensor2D;
+      const dW2 = tf.matMul(tf.relu(sPre), dLogits, true, false);
+      const dB2 = tf.sum(dLogits, 0);
+      const dPre = tf.mul(tf.matMul(dLogits, sW2, false, true), tf.step(sPre)) as tf.Tensor2D;
+      const dW1 = tf.matMul(sPooled, dPre, true, false);
+      const dB1 = tf.sum(dPre, 0);
+      const dSummed = tf.mul(tf.matMul(dPre, sW1, false, true), batch.scale) as tf.Tensor2D;
+      // Each feature occurrence sends its text's gradient back to its embedding row.
+      const dSub = tf.sparse.sparseSegmentSum(dSummed, batch.segmentsByRow, batch.localIdsByRow);
+      return [dSub, dW1, dB1, dW2, dB2];
+    };
+    return { value, gradFunc };
+  }) as unknown as (sub: tf.Tensor, w1: tf.Tensor, b1: tf.Tensor, w2: tf.Tensor, b2: tf.Tensor) => tf.Scalar;
+}
+
+/** Reorders (row, segment) pairs by row with a counting sort: rows are 0..rows-1, all present. */
+function byRow(localIds: Int32Array, segments: Int32Array, rows: number): { ids: Int32Array; segs: Int32Array } {
+  const start = new Int32Array(rows + 1);
+  for (let i = 0; i < localIds.length; i++) start[localIds[i]! + 1]!++;
+  for (let r = 0; r < rows; r++) start[r + 1]! += start[r]!;
+  const ids = new Int32Array(localIds.length);
+  const segs = new Int32Array(localIds.length);
+  for (let i = 0; i < localIds.length; i++) {
+    const at = start[localIds[i]!]!++;
+    ids[at] = localIds[i]!;
+    segs[at] = segments[i]!;
+  }
+  return { ids, segs };
+}
+
+/** Probabilities [rows × LEARNED] with the current parameters (training-time path, float32). */
+function predict(params: Params, o: Options, features: Int32Array[]): Float32Array {
+  const k = LEARNED.length;
+  const out = new Float32Array(features.length * k);
+  const emb = tf.tensor2d(params.embedding, [o.buckets, o.dim]);
+  const w = {
+    w1: tf.tensor2d(params.w1, [o.dim, o.hidden]),
+    b1: tf.tensor1d(params.b1),
+    w2: tf.tensor2d(params.w2, [o.hidden, k]),
+    b2: tf.tensor1d(params.b2),
+  };
+  for (let start = 0; start < features.length; start += 1024) {
+    const chunk = features.slice(start, start + 1024);
+    const total = chunk.reduce((a, f) => a + f.length, 0);
+    const ids = new Int32Array(total);
+    const seg = new Int32Array(total);
+    const counts = new Int32Array(chunk.length);
+    let p = 0;
+    chunk.forEach((f, i) => {
+      ids.set(f, p);
+      seg.fill(i, p, p + f.length);
+      p += f.length;
+      counts[i] = f.length;
+    });
+    const probs = tf.tidy(() => {
+      const summed = tf.sparse.sparseSegmentSum(emb, ids, seg) as tf.Tensor2D;
+      return tf.sigmoid(headLogits(tf.mul(summed, tf.tensor2d(poolingScale(counts), [chunk.length, 1])) as tf.Tensor2D, w));
+    });
+    out.set(probs.dataSync(), start * k);
+    probs.dispose();
+  }
+  emb.dispose();
+  Object.values(w).forEach((t) => t.dispose());
+  return out;
+}
+
+/** Per label, validation scores and labels of the rows that carry it. */
+function labelColumn(enc: Encoded, probs: Float32Array, j: number, set?: string): { scores: number[]; labels: number[] } {
+  const k = LEARNED.length;
+  const scores: number[] = [];
+  const labels: number[] = [];
+  enc.rows.forEach((row, i) => {
+    if (enc.mask[i * k + j] === 1 && (set === undefined || row.set === set)) {
+      scores.push(probs[i * k + j]!);
+      labels.push(enc.targets[i * k + j]!);
+    }
+  });
+  return { scores, labels };
+}
+
+/** Mean validation ROC AUC over the learned labels and, for toxicity, over each set (domains count equally). */
+function validationScore(enc: Encoded, probs: Float32Array): { score: number; detail: Record<string, number | null> } {
+  const detail: Record<string, number | null> = {};
+  LEARNED.forEach((label, j) => {
+    const c = labelColumn(enc, probs, j);
+    detail[label] = rocAuc(c.scores, c.labels);
+  });
+  for (const set of SET_IDS) {
+    const c = labelColumn(enc, probs, 0, set);
+    detail[`toxicity/${set}`] = rocAuc(c.scores, c.labels);
+  }
+  const values = Object.values(detail).filter((v): v is number => v !== null);
+  return { score: values.reduce((a, b) => a + b, 0) / values.length, detail };
+}
+
+function quantizeRows(emb: Float32Array, rows: number, dim: number): { q: Int8Array; scale: Float32Array } {
+  const q = new Int8Array(rows * dim);
+  const scale = new Float32Array(rows);
+  for (let r = 0; r < rows; r++) {
+    let max = 0;
+    for (let c = r * dim; c < (r + 1) * dim; c++) max = Math.max(max, Math.abs(emb[c]!));
+    const s = max / 127 || 1;
+    scale[r] = s;
+    for (let c = r * dim; c < (r + 1) * dim; c++) q[c] = Math.round(emb[c]! / s);
+  }
+  return { q, scale };
+}
+
+function writeModel(o: Options, params: Params, thresholds: Record<Label, number | null>, training: Record<string, unknown>): void {
+  const { q, scale } = quantizeRows(params.embedding, o.buckets, o.dim);
+  const k = LEARNED.length;
+  const parts: { spec: Omit<TensorSpec, 'offset'>; bytes: Uint8Array }[] = [
+    { spec: { name: 'embedding', dtype: 'int8', shape: [o.buckets, o.dim] }, bytes: new Uint8Array(q.buffer) },
+    { spec: { name: 'embedding_scale', dtype: 'float32', shape: [o.buckets] }, bytes: new Uint8Array(scale.buffer) },
+    { spec: { name: 'w1', dtype: 'float32', shape: [o.dim, o.hidden] }, bytes: new Uint8Array(params.w1.buffer) },
+    { spec: { name: 'b1', dtype: 'float32', shape: [o.hidden] }, bytes: new Uint8Array(params.b1.buffer) },
+    { spec: { name: 'w2', dtype: 'float32', shape: [o.hidden, k] }, bytes: new Uint8Array(params.w2.buffer) },
+    { spec: { name: 'b2', dtype: 'float32', shape: [k] }, bytes: new Uint8Array(params.b2.buffer) },
+  ];
+  let offset = 0;
+  const tensors: TensorSpec[] = parts.map(({ spec, bytes }) => {
+    const t = { ...spec, offset };
+    offset += bytes.byteLength;
+    return t;
+  });
+  const file = Buffer.concat(parts.map((p) => p.bytes));
+  const labels = Object.fromEntries(LABELS.map((l) => [l, LEARNED.includes(l) ? LEARNED.indexOf(l) : null])) as Record<Label, number | null>;
+  const manifest: LocalModelManifest = {
+    id: 'triage-local',
+    version: o.version,
+    labels,
+    featurizer: { ...DEFAULT_FEATURIZER, buckets: o.buckets },
+    architecture: { dim: o.dim, hidden: o.hidden, outputs: k, pooling: 'sqrtn' },
+    weights: { file: 'weights.bin', tensors },
+    thresholds,
+    thresholdRule: `lowest score reaching precision ${TARGET_PRECISION} on the validation split (10% of training rows, all sets pooled); null where never reached or the label is null`,
+    training,
+  };
+  mkdirSync(o.out, { recursive: true });
+  writeFileSync(resolve(o.out, 'weights.bin'), file);
+  writeFileSync(resolve(o.out, 'model.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+}
+
+export async function train(o: Options): Promise<void> {
+  const started = Date.now();
+  const log = (msg: string): void => console.log(`[${((Date.now() - started) / 1000).toFixed(0)}s] ${msg}`);
+  await tf.setBackend('cpu');
+  const p: FeaturizerParams = { ...DEFAULT_FEATURIZER, buckets: o.buckets };
+
+  const all = loadAllSets(o.data);
+  // Held-out texts may reappear in another set (retweets, reposts): drop those from training.
+  const heldKeys = new Set(all.filter((r) => r.split === 'heldout').map((r) => normalizeText(r.text).trim()));
+  const trainable = all.filter((r) => r.split === 'train');
+  const train0 = trainable.filter((r) => !heldKeys.has(normalizeText(r.text).trim()));
+  const trainRows: DataRow[] = [];
+  const valRows: DataRow[] = [];
+  SET_IDS.forEach((set, i) => {
+    const { keep, out } = stratifiedSplit(train0.filter((r) => r.set === set), VALIDATION_FRACTION, o.seed * 100 + i);
+    trainRows.push(...keep);
+    valRows.push(...out);
+  });
+  log(`rows: ${trainRows.length} train, ${valRows.length} validation, ${trainable.length - train0.length} dropped as copies of held-out texts`);
+
+  const tr = encode(trainRows, p);
+  const va = encode(valRows, p);
+  log('featurised');
+
+  const random = seededRandom(o.seed);
+  const params = initParams(o, random);
+  const k = LEARNED.length;
+  const adamEmb = new Adam(params.embedding.length, o.lr);
+  const adamDense = { w1: new Adam(params.w1.length, o.lr), b1: new Adam(params.b1.length, o.lr), w2: new Adam(params.w2.length, o.lr), b2: new Adam(params.b2.length, o.lr) };
+  const local = new Int32Array(o.buckets).fill(-1);
+  let best = { score: -1, epoch: 0, params: structuredClone(params), detail: {} as Record<string, number | null> };
+  let step = 0;
+  const order = Array.from({ length: tr.rows.length }, (_, i) => i);
+  for (let epoch = 1; epoch <= o.epochs; epoch++) {
+    shuffleInPlace(order, random);
+    let lossSum = 0;
+    let batches = 0;
+    for (let start = 0; start < order.length; start += o.batch) {
+      const idx = order.slice(start, start + o.batch);
+      const uniq: number[] = [];
+      let total = 0;
+      for (const r of idx) total += tr.features[r]!.length;
+      const localIds = new Int32Array(total);
+      const segments = new Int32Array(total);
+      const counts = new Int32Array(idx.length);
+      const targets = new Float32Array(idx.length * k);
+      const mask = new Float32Array(idx.length * k);
+      let q = 0;
+      idx.forEach((r, i) => {
+        const f = tr.features[r]!;
+        for (let a = 0; a < f.length; a++) {
+          const id = f[a]!;
+          if (local[id] === -1) {
+            local[id] = uniq.length;
+            uniq.push(id);
+          }
+          localIds[q] = local[id]!;
+          segments[q++] = i;
+        }
+        counts[i] = f.length;
+        targets.set(tr.targets.subarray(r * k, (r + 1) * k), i * k);
+        mask.set(tr.mask.subarray(r * k, (r + 1) * k), i * k);
+      });
+      const sub = new Float32Array(uniq.length * o.dim);
+      uniq.forEach((id, u) => sub.set(params.embedding.subarray(id * o.dim, (id + 1) * o.dim), u * o.dim));
+      step++;
+      const inputs = [
+        tf.tensor2d(sub, [uniq.length, o.dim]),
+        tf.tensor2d(params.w1, [o.dim, o.hidden]),
+        tf.tensor1d(params.b1),
+        tf.tensor2d(params.w2, [o.hidden, k]),
+        tf.tensor1d(params.b2),
+      ];
+      const sorted = byRow(localIds, segments, uniq.length);
+      const batch: Batch = {
+        localIds: tf.tensor1d(localIds, 'int32'),
+        segments: tf.tensor1d(segments, 'int32'),
+        localIdsByRow: tf.tensor1d(sorted.ids, 'int32'),
+        segmentsByRow: tf.tensor1d(sorted.segs, 'int32'),
+        scale: tf.tensor2d(poolingScale(counts), [idx.length, 1]),
+        targets: tf.tensor2d(targets, [idx.length, k]),
+        mask: tf.tensor2d(mask, [idx.length, k]),
+      };
+      const { value, grads } = tf.valueAndGrads(batchLoss(batch))(inputs);
+      const [gSub, gW1, gB1, gW2, gB2] = grads.slice(0, 5).map((g) => g!.dataSync() as Float32Array);
+      lossSum += value.dataSync()[0]!;
+      batches++;
+      uniq.forEach((id, u) => {
+        adamEmb.step(params.embedding, id * o.dim, gSub!.subarray(u * o.dim, (u + 1) * o.dim), step);
+        local[id] = -1;
+      });
+      adamDense.w1.step(params.w1, 0, gW1!, step);
+      adamDense.b1.step(params.b1, 0, gB1!, step);
+      adamDense.w2.step(params.w2, 0, gW2!, step);
+      adamDense.b2.step(params.b2, 0, gB2!, step);
+      tf.dispose([value, ...grads, ...inputs, ...Object.values(batch)]);
+      if (batches % 100 === 0) log(`epoch ${epoch} step ${batches}: loss ${(lossSum / batches).toFixed(4)}`);
+    }
+    const val = validationScore(va, predict(params, o, va.features));
+    log(`epoch ${epoch}: train loss ${(lossSum / batches).toFixed(4)}, validation mean AUC ${val.score.toFixed(4)} ${JSON.stringify(Object.fromEntries(Object.entries(val.detail).map(([a, b]) => [a, b === null ? null : +b.toFixed(3)])))}`);
+    if (val.score > best.score) best = { score: val.score, epoch, params: structuredClone(params), detail: val.detail };
+  }
+
+  const probs = predict(best.params, o, va.features);
+  const thresholds = Object.fromEntries(LABELS.map((l) => [l, null])) as Record<Label, number | null>;
+  LEARNED.forEach((label, j) => {
+    const c = labelColumn(va, probs, j);
+    const t = thresholdForPrecision(c.scores, c.labels, TARGET_PRECISION);
+    thresholds[label] = t === null ? null : Math.round(t * 1000) / 1000;
+  });
+  const seconds = Math.round((Date.now() - started) / 1000);
+  writeModel(o, best.params, thresholds, {
+    command: 'npm run train',
+    seed: o.seed,
+    epochs: o.epochs,
+    bestEpoch: best.epoch,
+    learningRate: o.lr,
+    batch: o.batch,
+    trainRows: trainRows.length,
+    validationRows: valRows.length,
+    validationAuc: Object.fromEntries(Object.entries(best.detail).map(([a, b]) => [a, b === null ? null : +b.toFixed(4)])),
+    seconds,
+  });
+  log(`best epoch ${best.epoch}; thresholds ${JSON.stringify(thresholds)}; wrote ${o.out} in ${seconds}s`);
+}
+
+const isMain = process.argv[1] !== undefined && resolve(process.argv[1]) === resolve(PROJECT_ROOT, 'scripts', 'train.ts');
+if (isMain) {
+  const program = new Command()
+    .name('train')
+    .description('Train the local toxicity model (needs ../shared/data, which is not part of a clone)')
+    .option('--data <dir>', 'labelled data folder', DEFAULT_DATA_DIR)
+    .option('--out <dir>', 'where to write model.json and weights.bin', resolve(PROJECT_ROOT, 'models', 'local'))
+    .option('--epochs <n>', 'passes over the training rows', (v) => parseInt(v, 10), 6)
+    .option('--seed <n>', 'seed for initialisation, shuffling and the validation split', (v) => parseInt(v, 10), 7)
+    .option('--dim <n>', 'embedding width', (v) => parseInt(v, 10), 32)
+    .option('--hidden <n>', 'hidden layer width', (v) => parseInt(v, 10), 64)
+    .option('--lr <x>', 'Adam learning rate', parseFloat, 0.003)
+    .option('--batch <n>', 'rows per step', (v) => parseInt(v, 10), 128)
+    .option('--buckets <n>', 'hash buckets (power of two)', (v) => parseInt(v, 10), DEFAULT_FEATURIZER.buckets)
+    .option('--version <v>', 'model version written to model.json', '1.0.0');
+  program.parse();
+  const opts = program.opts<Options>();
+  if ((opts.buckets & (opts.buckets - 1)) !== 0) program.error('--buckets must be a power of two');
+  train({ ...opts, data: resolve(opts.data), out: resolve(opts.out) }).catch((err: unknown) => {
+    console.error(process.env.DEBUG ? err : err instanceof Error ? err.message : err);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,196 @@
+/**
+ * Triage's own toxicity model (models/local, trained by scripts/train.ts):
+ * an embedding bag over hashed word and character n-gram features, one small
+ * hidden layer, one sigmoid per learned label. See models/README.md.
+ *
+ * Runs on whichever TensorFlow.js backend is active (cpu, wasm, node); the
+ * backend is chosen elsewhere (server/scoring/backend.ts), never here.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { readFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { featurizeBatch, splitWindows, type FeaturizerParams } from './featurize.ts';
+import { LABELS, type Label, type LabelScores } from './labels.ts';
+import type { ScoredText, Scorer } from './types.ts';
+
+export const DEFAULT_MODEL_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'models', 'local');
+
+/** Texts featurised and run through the graph at once; bounds memory for huge batches. */
+const CHUNK = 512;
+
+export interface TensorSpec {
+  name: 'embedding' | 'embedding_scale' | 'w1' | 'b1' | 'w2' | 'b2';
+  dtype: 'int8' | 'float32';
+  shape: number[];
+  /** Byte offset in the weights file. */
+  offset: number;
+}
+
+/** models/local/model.json */
+export interface LocalModelManifest {
+  id: string;
+  version: string;
+  /** For each of the seven labels, the model output that gives it, or null where the model has no honest signal. */
+  labels: Record<Label, number | null>;
+  featurizer: FeaturizerParams;
+  architecture: { dim: number; hidden: number; outputs: number; pooling: 'sqrtn' };
+  weights: { file: string; tensors: TensorSpec[] };
+  /** Recommended flag thresholds per label (null where the label is null); the rule is in `thresholdRule`. */
+  thresholds: Record<Label, number | null>;
+  thresholdRule: string;
+  training?: Record<string, unknown>;
+}
+
+/** The trainable tensors of the model, float32. */
+export interface LocalModelWeights {
+  embedding: tf.Tensor2D;
+  w1: tf.Tensor2D;
+  b1: tf.Tensor1D;
+  w2: tf.Tensor2D;
+  b2: tf.Tensor1D;
+}
+
+/**
+ * Everything after pooling: shared by training (scripts/train.ts) and
+ * inference, so both compute the same function.
+ */
+export function headLogits(pooled: tf.Tensor2D, w: Pick<LocalModelWeights, 'w1' | 'b1' | 'w2' | 'b2'>): tf.Tensor2D {
+  const hidden = tf.relu(tf.add(tf.matMul(pooled, w.w1), w.b1)) as tf.Tensor2D;
+  return tf.add(tf.matMul(hidden, w.w2), w.b2) as tf.Tensor2D;
+}
+
+/** 1 / sqrt(ids per text), as a column: sum pooling scaled so long texts do not dominate nor vanish. */
+export function poolingScale(counts: Int32Array): Float32Array {
+  const out = new Float32Array(counts.length);
+  for (let i = 0; i < counts.length; i++) out[i] = 1 / Math.sqrt(Math.max(1, counts[i]!));
+  return out;
+}
+
+function readTensor(buf: Buffer, spec: TensorSpec): Float32Array | Int8Array {
+  const size = spec.shape.reduce((a, b) => a * b, 1);
+  const bytes = size * (spec.dtype === 'int8' ? 1 : 4);
+  if (spec.offset + bytes > buf.byteLength) {
+    throw new Error(`weights file too short for tensor ${spec.name} (needs bytes ${spec.offset}..${spec.offset + bytes}, has ${buf.byteLength})`);
+  }
+  // Copy out: Buffer slices may be unaligned for Float32Array views.
+  const copy = new Uint8Array(bytes);
+  copy.set(buf.subarray(spec.offset, spec.offset + bytes));
+  return spec.dtype === 'int8' ? new Int8Array(copy.buffer) : new Float32Array(copy.buffer);
+}
+
+/** Reads manifest and weights; int8 embedding rows are dequantised with their per-row scale. */
+export async function readLocalModel(dir: string): Promise<{ manifest: LocalModelManifest; weights: LocalModelWeights }> {
+  let manifest: LocalModelManifest;
+  try {
+    manifest = JSON.parse(await readFile(join(dir, 'model.json'), 'utf8')) as LocalModelManifest;
+  } catch (err) {
+    throw new Error(`cannot read the local model manifest ${join(dir, 'model.json')}: ${(err as Error).message}`);
+  }
+  const buf = await readFile(join(dir, manifest.weights.file));
+  const specs = new Map(manifest.weights.tensors.map((t) => [t.name, t]));
+  const need = (name: TensorSpec['name']): TensorSpec => {
+    const spec = specs.get(name);
+    if (!spec) throw new Error(`${join(dir, 'model.json')}: weights.tensors lacks ${name}`);
+    return spec;
+  };
+  const embSpec = need('embedding');
+  const [rows, dim] = embSpec.shape as [number, number];
+  let embedding: Float32Array;
+  const raw = readTensor(buf, embSpec);
+  if (embSpec.dtype === 'int8') {
+    const scale = readTensor(buf, need('embedding_scale')) as Float32Array;
+    embedding = new Float32Array(raw.length);
+    for (let r = 0; r < rows; r++) {
+      const s = scale[r]!;
+      for (let c = r * dim, end = c + dim; c < end; c++) embedding[c] = raw[c]! * s;
+    }
+  } else {
+    embedding = raw as Float32Array;
+  }
+  const dense = (name: TensorSpec['name']): Float32Array => readTensor(buf, need(name)) as Float32Array;
+  const { hidden, outputs } = manifest.architecture;
+  return {
+    manifest,
+    weights: {
+      embedding: tf.tensor2d(embedding, [rows, dim]),
+      w1: tf.tensor2d(dense('w1'), [dim, hidden]),
+      b1: tf.tensor1d(dense('b1')),
+      w2: tf.tensor2d(dense('w2'), [hidden, outputs]),
+      b2: tf.tensor1d(dense('b2')),
+    },
+  };
+}
+
+class LocalScorer implements Scorer {
+  readonly model: string;
+  #weights: LocalModelWeights | null;
+  readonly #manifest: LocalModelManifest;
+
+  constructor(manifest: LocalModelManifest, weights: LocalModelWeights) {
+    this.model = `${manifest.id}@${manifest.version}`;
+    this.#manifest = manifest;
+    this.#weights = weights;
+  }
+
+  /** Probabilities [texts.length × outputs] for texts that each fit one window. */
+  async #probabilities(texts: string[]): Promise<Float32Array> {
+    const w = this.#weights;
+    if (!w) throw new Error(`${this.model} has been disposed`);
+    const { ids, segments, counts } = featurizeBatch(texts, this.#manifest.featurizer);
+    const probs = tf.tidy(() => {
+      // Gather and sum in one op (cpu and wasm both have it): no [ids × dim] intermediate.
+      const summed = tf.sparse.sparseSegmentSum(w.embedding, tf.tensor1d(ids, 'int32'), tf.tensor1d(segments, 'int32')) as tf.Tensor2D;
+      const pooled = tf.mul(summed, tf.tensor2d(poolingScale(counts), [counts.length, 1])) as tf.Tensor2D;
+      return tf.sigmoid(headLogits(pooled, w));
+    });
+    try {
+      return (await probs.data()) as Float32Array;
+    } finally {
+      probs.dispose();
+    }
+  }
+
+  async scoreBatch(texts: string[]): Promise<ScoredText[]> {
+    const p = this.#manifest.featurizer;
+    const outputs = this.#manifest.architecture.outputs;
+    // Long texts become several windows; a text's score is each label's maximum over its windows.
+    const windows: string[] = [];
+    const owner: number[] = [];
+    texts.forEach((text, i) => {
+      for (const w of splitWindows(typeof text === 'string' ? text : String(text ?? ''), p)) {
+        windows.push(w);
+        owner.push(i);
+      }
+    });
+    const best = new Float32Array(texts.length * outputs);
+    for (let start = 0; start < windows.length; start += CHUNK) {
+      const probs = await this.#probabilities(windows.slice(start, start + CHUNK));
+      for (let k = 0; k < probs.length / outputs; k++) {
+        const o = owner[start + k]! * outputs;
+        for (let j = 0; j < outputs; j++) best[o + j] = Math.max(best[o + j]!, probs[k * outputs + j]!);
+      }
+    }
+    return texts.map((_, i) => {
+      const scores = {} as LabelScores;
+      for (const label of LABELS) {
+        const j = this.#manifest.labels[label];
+        scores[label] = j === null ? null : best[i * outputs + j]!;
+      }
+      return { scores, model: this.model };
+    });
+  }
+
+  async dispose(): Promise<void> {
+    if (!this.#weights) return;
+    for (const t of Object.values(this.#weights)) t.dispose();
+    this.#weights = null;
+  }
+}
+
+/** Loads models/local (or `dir`) onto the active TensorFlow.js backend. */
+export async function loadLocalModel(dir: string = DEFAULT_MODEL_DIR): Promise<Scorer> {
+  await tf.ready();
+  const { manifest, weights } = await readLocalModel(dir);
+  return new LocalScorer(manifest, weights);
+}

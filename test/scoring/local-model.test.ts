@@ -1,0 +1,98 @@
+import '@tensorflow/tfjs-backend-cpu';
+import * as tf from '@tensorflow/tfjs-core';
+import { statSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LABELS } from '../../server/scoring/labels.ts';
+import { DEFAULT_MODEL_DIR, loadLocalModel } from '../../server/scoring/local-model.ts';
+import type { Scorer } from '../../server/scoring/types.ts';
+
+// Runs against the committed weights in models/local: no training data needed.
+describe('loadLocalModel', () => {
+  let scorer: Scorer;
+
+  beforeAll(async () => {
+    await tf.setBackend('cpu');
+    scorer = await loadLocalModel();
+  });
+  afterAll(async () => {
+    await scorer.dispose();
+  });
+
+  it('names itself <id>@<version>', () => {
+    expect(scorer.model).toMatch(/^triage-local@\d+\.\d+\.\d+$/);
+  });
+
+  it('keeps the committed model within 10 MB', () => {
+    const total = readdirSync(DEFAULT_MODEL_DIR).reduce((sum, f) => sum + statSync(join(DEFAULT_MODEL_DIR, f)).size, 0);
+    expect(total).toBeLessThanOrEqual(10 * 1024 * 1024);
+  });
+
+  it('returns one result per text, in order, with all seven labels and nulls where the model has no signal', async () => {
+    const texts = ['You are a disgusting idiot', 'Thanks for the helpful article', 'You are a disgusting idiot'];
+    const out = await scorer.scoreBatch(texts);
+    expect(out).toHaveLength(3);
+    for (const r of out) {
+      expect(Object.keys(r.scores).sort()).toEqual([...LABELS].sort());
+      expect(r.scores.severe_toxicity).toBeNull();
+      expect(r.scores.sexual_explicit).toBeNull();
+      expect(r.model).toBe(scorer.model);
+      for (const label of ['toxicity', 'identity_attack', 'insult', 'threat', 'obscene'] as const) {
+        const v = r.scores[label];
+        expect(v).not.toBeNull();
+        expect(v!).toBeGreaterThanOrEqual(0);
+        expect(v!).toBeLessThanOrEqual(1);
+      }
+    }
+    // Same text, same place in the batch or not: same score.
+    expect(out[2]!.scores).toEqual(out[0]!.scores);
+    const alone = await scorer.scoreBatch([texts[1]!]);
+    expect(alone[0]!.scores.toxicity!).toBeCloseTo(out[1]!.scores.toxicity!, 5);
+  });
+
+  it('scores clearly toxic text above clearly benign text', async () => {
+    const toxic = ['You are a stupid fucking idiot', 'Shut up you worthless piece of shit', 'I hope you die, moron'];
+    const benign = ['Thank you for the thoughtful reply', 'The meeting is moved to Tuesday at noon', 'I disagree with the second point, but good article'];
+    const t = (await scorer.scoreBatch(toxic)).map((r) => r.scores.toxicity!);
+    const b = (await scorer.scoreBatch(benign)).map((r) => r.scores.toxicity!);
+    expect(Math.min(...t)).toBeGreaterThan(Math.max(...b));
+  });
+
+  it('handles empty, emoji-only, Arabic, Chinese and 1 MB texts', async () => {
+    const huge = 'lorem ipsum dolor sit amet '.repeat(40_000).slice(0, 1_000_000);
+    const out = await scorer.scoreBatch(['', '🙂🙂🎉', 'مرحبا كيف حالك', '你好，今天天气很好', huge, '   ']);
+    expect(out).toHaveLength(6);
+    for (const r of out) {
+      for (const v of [r.scores.toxicity, r.scores.insult, r.scores.obscene]) {
+        expect(Number.isFinite(v)).toBe(true);
+        expect(v!).toBeGreaterThanOrEqual(0);
+        expect(v!).toBeLessThanOrEqual(1);
+      }
+    }
+  });
+
+  it('takes the worst window of a long text, so a late insult is not averaged away', async () => {
+    const filler = 'The committee reviewed the budget and the schedule for the spring term. '.repeat(60);
+    const [plain, late] = await scorer.scoreBatch([filler, `${filler} You are a stupid fucking idiot.`]);
+    expect(late!.scores.toxicity!).toBeGreaterThan(plain!.scores.toxicity! + 0.2);
+  });
+
+  it('scores an empty batch as an empty list', async () => {
+    expect(await scorer.scoreBatch([])).toEqual([]);
+  });
+
+  it('leaks no tensors across repeated calls', async () => {
+    await scorer.scoreBatch(['warm up']);
+    const before = tf.memory().numTensors;
+    for (let i = 0; i < 5; i++) await scorer.scoreBatch(['one', 'two idiots', '', 'x'.repeat(5000)]);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('frees its weights on dispose', async () => {
+    const other = await loadLocalModel();
+    const before = tf.memory().numTensors;
+    await other.dispose();
+    expect(tf.memory().numTensors).toBe(before - 5);
+    await expect(other.scoreBatch(['x'])).rejects.toThrow(/disposed/);
+  });
+});
