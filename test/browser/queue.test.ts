@@ -151,8 +151,8 @@ describe.skipIf(chromiumMissing() !== null)('review queue in a browser', () => {
     expect(await body.isVisible()).toBe(true);
     expect(await page.locator('.thread-comments script, .thread-comments img, .thread-comments b').count()).toBe(0);
 
-    // The same text in the comment view, once it has been scored.
-    const id = Number(await page.locator('.thread-comments li', { has: body }).locator('[data-comment-id]').first().getAttribute('data-comment-id'));
+    // The same text in the comment view, with its context.
+    const id = Number(await body.locator('xpath=ancestor::article[@data-comment-id][1]').getAttribute('data-comment-id'));
     await page.goto(`${server.url}/#/comment/${id}`);
     await page.locator('.body', { hasText: SCRIPT }).first().waitFor();
 
