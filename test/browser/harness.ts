@@ -96,7 +96,7 @@ export async function startServer(options: { seed?: boolean } = {}): Promise<Tes
       }, output);
     },
     async stop() {
-      if (child.exitCode === null) {
+      if (child.exitCode === null && child.signalCode === null) {
         child.kill('SIGTERM');
         const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
         await exited;

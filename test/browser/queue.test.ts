@@ -126,6 +126,56 @@ describe.skipIf(chromiumMissing() !== null)('review queue in a browser', () => {
     }
   });
 
+  it('marks two comments with x, decides both with one bulk request, and undoes both with u', async () => {
+    await page.goto(`${server.url}/#/queue`);
+    await page.locator('ol.items > li').first().waitFor();
+    const before = await rows();
+    await page.keyboard.press('x');
+    await page.keyboard.press('j');
+    await page.keyboard.press('x');
+    await expect.poll(() => page.locator('ol.items > li.marked').count()).toBe(2);
+    const bulk = page.waitForResponse((r) => r.url().endsWith('/api/decisions') && r.request().method() === 'POST');
+    await page.keyboard.press('h');
+    expect((await bulk).status()).toBe(200);
+    const ids = (await rows()).map((r) => r.id);
+    expect(ids).not.toContain(before[0].id);
+    expect(ids).not.toContain(before[1].id);
+
+    await page.keyboard.press('u');
+    await expect.poll(async () => (await rows()).map((r) => r.id).slice(0, 2)).toEqual([before[0].id, before[1].id]);
+    for (const row of before.slice(0, 2)) {
+      const answer = (await (await page.request.get(`${server.url}/api/comments/${row.id}`)).json()) as { comment: { status: string } };
+      expect(answer.comment.status).toBe('pending');
+    }
+  });
+
+  it('drops a comment that another moderator already decided, and says why', async () => {
+    const [first] = await rows();
+    expect(await selectedId()).toBe(first.id);
+    const elsewhere = await page.request.post(`${server.url}/api/comments/${first.id}/decision`, { data: { action: 'approve' } });
+    expect(elsewhere.status()).toBe(200);
+    await page.keyboard.press('a');
+    await page.getByRole('alert').filter({ hasText: `Could not approve comment ${first.id}` }).waitFor();
+    expect((await rows()).map((r) => r.id)).not.toContain(first.id);
+  });
+
+  it('hides the admin and lead screens from a moderator', async () => {
+    const added = await page.request.post(`${server.url}/api/users`, { data: { username: 'mo', password: 'moderator-pw', role: 'moderator' } });
+    expect(added.status()).toBe(200);
+    const other = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    try {
+      const modPage = await other.newPage();
+      await signIn(modPage, server.url, 'mo', 'moderator-pw');
+      await modPage.locator('ol.items > li').first().waitFor();
+      const links = await modPage.locator('header nav a').allTextContents();
+      expect(links).toEqual(['Queue', 'Import']);
+      await modPage.goto(`${server.url}/#/users`);
+      await modPage.getByText('This screen needs the admin role').waitFor();
+    } finally {
+      await other.close();
+    }
+  });
+
   it('shows a comment holding a script tag as literal text, and runs nothing', async () => {
     const file = {
       id: 'browser-xss',
@@ -159,5 +209,16 @@ describe.skipIf(chromiumMissing() !== null)('review queue in a browser', () => {
     await page.waitForTimeout(300);
     expect(dialogs).toEqual([]);
     expect(pageErrors).toEqual([]);
+  });
+
+  it('puts the comment back and shows an error when the server cannot record a decision', async () => {
+    await page.goto(`${server.url}/#/queue`);
+    await page.locator('ol.items > li').first().waitFor();
+    const before = await rows();
+    await server.stop();
+    await page.keyboard.press('h');
+    await page.getByRole('alert').filter({ hasText: `Could not hide comment ${before[0].id}` }).waitFor();
+    expect((await rows()).map((r) => r.id)).toEqual(before.map((r) => r.id));
+    expect(await selectedId()).toBe(before[0].id);
   });
 });
