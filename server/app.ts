@@ -228,10 +228,16 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<FastifyIn
   await app.register(multipart, { limits: { fileSize: IMPORT_LIMIT_BYTES, files: 1 } });
   app.addHook('onRequest', sessionHook(auth));
 
+  // Counting a million jobs takes tens of milliseconds; a health check polled
+  // every few seconds can show figures up to a second old.
+  let healthCache: { at: number; body: { ok: true; model: string | null; scoring: { pending: number; done: number; failed: number } } } | undefined;
   app.get('/api/health', { schema: healthSchema }, async () => {
+    if (healthCache && Date.now() - healthCache.at < 1000) return healthCache.body;
     const m = model();
     const counts = m ? scoringStore.counts(m) : { pending: 0, done: 0, failed: 0 };
-    return { ok: true as const, model: m, scoring: { pending: counts.pending, done: counts.done, failed: counts.failed } };
+    const body = { ok: true as const, model: m, scoring: { pending: counts.pending, done: counts.done, failed: counts.failed } };
+    healthCache = { at: Date.now(), body };
+    return body;
   });
   await app.register(authRoutes, { auth });
   await app.register(ingestRoutes, { ingest });

@@ -1,4 +1,4 @@
-import { Type, type TEnum, type TSchema } from 'typebox';
+import { Type, type Static, type TEnum, type TSchema } from 'typebox';
 
 /** Every error answer: `{ error: code, message }` (codes in server/errors.ts). */
 export const ErrorBody = Type.Object({ error: Type.String(), message: Type.String() }, { additionalProperties: false });
@@ -6,7 +6,12 @@ export const ErrorBody = Type.Object({ error: Type.String(), message: Type.Strin
 /** The error answers most routes can give, for their `response` schemas. */
 export const COMMON_ERRORS = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody } as const;
 
-export const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+/**
+ * `T | null` as `type: [T, 'null']` rather than anyOf: fast-json-stringify
+ * serializes anyOf by validating each value at run time, several times slower.
+ */
+export const Nullable = <T extends TSchema & { type: string }>(schema: T) =>
+  Type.Unsafe<Static<T> | null>({ ...schema, type: [schema.type, 'null'] });
 
 /** Path parameter `:id`: a positive integer. */
 export const IdParams = Type.Object({ id: Type.Integer({ minimum: 1 }) }, { additionalProperties: false });

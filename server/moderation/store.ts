@@ -193,9 +193,9 @@ export function createModerationStore(db: Db) {
     `WITH RECURSIVE up(id, n) AS (
        SELECT parent_id, 1 FROM comments WHERE id = @id
        UNION ALL
-       SELECT c.parent_id, up.n + 1 FROM comments c JOIN up ON c.id = up.id WHERE c.parent_id IS NOT NULL
+       SELECT c.parent_id, up.n + 1 FROM up CROSS JOIN comments c ON c.id = up.id WHERE c.parent_id IS NOT NULL
      )
-     SELECT ${COMMENT_COLUMNS} FROM up JOIN comments c ON c.id = up.id ORDER BY up.n DESC`,
+     SELECT ${COMMENT_COLUMNS} FROM up CROSS JOIN comments c ON c.id = up.id ORDER BY up.n DESC`,
   );
   const siblingsBefore = db.prepare<{ threadId: number; parentId: number | null; position: number; limit: number }, CommentRow>(
     `SELECT ${COMMENT_COLUMNS} FROM comments c

@@ -1,0 +1,270 @@
+/**
+ * `npm run bench:api [-- --comments N --threads N --duration S --connections N]`
+ *
+ * Builds a large database through the real stores (default 1,000,000
+ * comments in 10,000 threads, with scores and flags), starts the real server
+ * in a child process on 127.0.0.1 (random port), and measures with autocannon
+ * the latency of the queue (first and a deep page), the comment context, and
+ * how many decisions per second it records. Loopback traffic only; the temp
+ * database is deleted at the end.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Command } from 'commander';
+import { buildApp } from '../server/app.ts';
+import { createAuthService } from '../server/auth/service.ts';
+import { createAuthStore } from '../server/auth/store.ts';
+import { openDatabase, type Db } from '../server/db/open.ts';
+import { createIngestStore } from '../server/ingest/store.ts';
+import { LABELS, type LabelScores } from '../server/scoring/labels.ts';
+import { createScoringStore, type ScoreWrite } from '../server/scoring/store.ts';
+import { flagsFor, maxScore } from '../server/thresholds/flags.ts';
+import { createThresholdStore } from '../server/thresholds/store.ts';
+
+/** The parts of autocannon's API and result this bench uses (the package ships no types). */
+interface AutocannonResult {
+  latency: { p50: number; p90: number; p97_5: number; p99: number; average: number; max: number };
+  requests: { average: number; total: number };
+  '2xx': number;
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+  duration: number;
+}
+interface AutocannonOptions {
+  url: string;
+  connections: number;
+  duration: number;
+  method?: string;
+  headers?: Record<string, string>;
+  body?: string;
+  requests?: { method?: string; path?: string; setupRequest?: (req: { path: string; body?: string; method?: string; headers?: Record<string, string> }) => object }[];
+}
+const autocannon = createRequire(import.meta.url)('autocannon') as (opts: AutocannonOptions) => Promise<AutocannonResult> & { stop?: () => void };
+
+const MODEL = 'bench-synthetic@1';
+const BENCH_USER = 'bench-admin';
+const BENCH_PASSWORD = 'bench-password-loopback';
+
+const WORDS = (
+  'the a this that people article comment agree disagree idiot stupid great point really think vote city council ' +
+  'never always why because you your they government tax school road park news report source wrong right awful ' +
+  'moron love hate terrible brilliant clown liar truth facts read again sure whatever'
+).split(' ');
+
+/** A small, fast, seeded generator so every run builds the same database. */
+function rng(seed: number) {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function sentence(rand: () => number): string {
+  const n = 8 + Math.floor(rand() * 30);
+  const words: string[] = [];
+  for (let i = 0; i < n; i++) words.push(WORDS[Math.floor(rand() * WORDS.length)]);
+  return words.join(' ');
+}
+
+/** Most comments are mild; about one in ten crosses a 0.8 threshold on some label. */
+function syntheticScores(rand: () => number): LabelScores {
+  const hot = rand() < 0.1;
+  const scores = {} as LabelScores;
+  for (const label of LABELS) scores[label] = Math.round((hot && rand() < 0.4 ? 0.8 + rand() * 0.2 : rand() * 0.6) * 1e4) / 1e4;
+  return scores;
+}
+
+/** Inserts threads and comments through the ingest store and scores them through the scoring store. */
+function generate(db: Db, threads: number, comments: number, log: (msg: string) => void): void {
+  const ingest = createIngestStore(db);
+  const scoring = createScoringStore(db);
+  const thresholds = createThresholdStore(db);
+  thresholds.ensureDefaults(Date.now());
+  const version = thresholds.current();
+  const rand = rng(42);
+  const perThread = Math.max(1, Math.floor(comments / threads));
+  const started = Date.now();
+  const base = Date.now() - 30 * 24 * 3600 * 1000;
+
+  const insertThreads = db.transaction((from: number, to: number) => {
+    for (let t = from; t < to; t++) {
+      const threadId = ingest.insertThread({
+        source: 'bench',
+        externalId: `t${t}`,
+        title: `Synthetic thread ${t}: ${sentence(rand).slice(0, 60)}`,
+        url: null,
+        body: sentence(rand),
+        importedAt: base + t * 1000,
+      });
+      const ids: { id: number; depth: number }[] = [];
+      for (let i = 0; i < perThread; i++) {
+        // Half the comments answer an earlier one, so threads have real depth.
+        const parent = ids.length > 0 && rand() < 0.5 ? ids[Math.floor(rand() * ids.length)] : undefined;
+        const id = ingest.insertComment({
+          threadId,
+          parentId: parent?.id ?? null,
+          externalId: `c${i}`,
+          position: i,
+          depth: parent ? parent.depth + 1 : 0,
+          author: `user${Math.floor(rand() * 5000)}`,
+          body: sentence(rand),
+          postedAt: base + t * 1000 + i,
+          importedAt: base + t * 1000,
+        });
+        ids.push({ id, depth: parent ? parent.depth + 1 : 0 });
+        scoring.enqueue(id, MODEL, base);
+      }
+    }
+  });
+  const STEP = 200;
+  for (let t = 0; t < threads; t += STEP) {
+    insertThreads(t, Math.min(threads, t + STEP));
+    if ((t / STEP) % 10 === 0) log(`  inserted ${Math.min(threads, t + STEP) * perThread} comments (${((Date.now() - started) / 1000).toFixed(0)} s)`);
+  }
+
+  // Scores go through the same batch write the pipeline uses.
+  const t0 = Date.now();
+  for (;;) {
+    const jobs = scoring.listPending(MODEL, 5000);
+    if (jobs.length === 0) break;
+    const batch: ScoreWrite[] = jobs.map((j) => {
+      const s = syntheticScores(rand);
+      return { commentId: j.commentId, scores: s, flags: flagsFor(s, version.values), maxScore: maxScore(s) };
+    });
+    scoring.writeBatch(batch, { model: MODEL, thresholdVersion: version.id, now: Date.now() });
+  }
+  log(`  scored in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+  db.pragma('optimize');
+}
+
+/** Child process: the real server on the given database, telling the parent its port. */
+async function serve(dbPath: string): Promise<void> {
+  const app = await buildApp({ dbPath, scoring: false, logger: false, webDist: false });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const address = app.server.address();
+  process.send!({ port: typeof address === 'object' && address ? address.port : 0 });
+  process.on('disconnect', () => void app.close().then(() => process.exit(0)));
+}
+
+interface Row {
+  name: string;
+  result: AutocannonResult;
+}
+
+function printTable(rows: Row[], meta: string): void {
+  const header = ['endpoint', 'req/s', 'p50 ms', 'p95 ms*', 'p99 ms', 'max ms', 'non-2xx', 'target'];
+  const lines = rows.map(({ name, result: r }) => {
+    // autocannon reports p90 and p97.5, not p95: the p97.5 column is an upper bound for p95.
+    const p95 = r.latency.p97_5;
+    const isRead = name.startsWith('GET');
+    return [name, r.requests.average.toFixed(0), String(r.latency.p50), String(p95), String(r.latency.p99), String(r.latency.max), String(r.non2xx + r.errors), isRead ? (p95 < 50 ? 'ok (<50)' : 'MISSED (<50)') : '-'];
+  });
+  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
+  const fmt = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+  console.log(`\n${meta}`);
+  console.log(fmt(header));
+  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+  for (const l of lines) console.log(fmt(l));
+  console.log('* p97.5 as reported by autocannon: an upper bound for p95.\n');
+}
+
+async function main(): Promise<void> {
+  const program = new Command('bench:api')
+    .option('--comments <n>', 'comments to generate', '1000000')
+    .option('--threads <n>', 'threads to generate', '10000')
+    .option('--duration <s>', 'seconds per measurement', '10')
+    .option('--connections <n>', 'concurrent connections', '10')
+    .option('--keep', 'keep the temp database')
+    .parse(process.argv);
+  const opts = program.opts<{ comments: string; threads: string; duration: string; connections: string; keep?: boolean }>();
+  const comments = Number(opts.comments);
+  const threads = Number(opts.threads);
+  const duration = Number(opts.duration);
+  const connections = Number(opts.connections);
+
+  const dir = mkdtempSync(join(tmpdir(), 'triage-bench-'));
+  const dbPath = join(dir, 'bench.db');
+  const log = (msg: string) => console.log(msg);
+  let child: ChildProcess | undefined;
+  try {
+    log(`Generating ${comments} comments in ${threads} threads into ${dbPath}`);
+    const t0 = Date.now();
+    const db = openDatabase(dbPath);
+    generate(db, threads, comments, log);
+    await createAuthService({ db, store: createAuthStore(db), now: Date.now }).addUser({ username: BENCH_USER, password: BENCH_PASSWORD, role: 'admin' });
+    const queueSize = (db.prepare("SELECT count(*) AS n FROM comments WHERE flagged = 1 AND status = 'pending'").get() as { n: number }).n;
+    const decisionIds = (db.prepare("SELECT id FROM comments WHERE flagged = 0 AND status = 'pending' ORDER BY id LIMIT 200000").all() as { id: number }[]).map((r) => r.id);
+    const maxId = (db.prepare('SELECT max(id) AS n FROM comments').get() as { n: number }).n;
+    db.close();
+    log(`Generated in ${((Date.now() - t0) / 1000).toFixed(0)} s; database ${(statSync(dbPath).size / 1024 / 1024).toFixed(0)} MB; ${queueSize} comments in the review queue`);
+
+    child = fork(fileURLToPath(import.meta.url), ['--serve', dbPath], { execArgv: ['--import', 'tsx'], stdio: 'inherit' });
+    const port = await new Promise<number>((resolve, reject) => {
+      child!.once('message', (m) => resolve((m as { port: number }).port));
+      child!.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
+    });
+    const base = `http://127.0.0.1:${port}`;
+    const login = await fetch(`${base}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: BENCH_USER, password: BENCH_PASSWORD }),
+    });
+    const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0];
+    if (!login.ok || !cookie) throw new Error(`bench sign-in failed: ${login.status}`);
+    const headers = { cookie };
+
+    // A deep page: follow the cursor 25,000 items into the queue.
+    let cursor: string | null = null;
+    for (let i = 0; i < 125; i++) {
+      const page = (await (await fetch(`${base}/api/queue?limit=200${cursor ? `&cursor=${cursor}` : ''}`, { headers })).json()) as { nextCursor: string | null };
+      if (!page.nextCursor) break;
+      cursor = page.nextCursor;
+    }
+
+    const run = (name: string, o: Partial<AutocannonOptions>) =>
+      autocannon({ url: base, connections, duration, headers, ...o }).then((result) => ({ name, result }));
+    const rows: Row[] = [];
+    rows.push(await run('GET /api/queue (first page)', { requests: [{ method: 'GET', path: '/api/queue' }] }));
+    rows.push(await run('GET /api/queue (page 125+, cursor)', { requests: [{ method: 'GET', path: `/api/queue?cursor=${cursor}` }] }));
+    const rand = rng(7);
+    rows.push(
+      await run('GET /api/comments/:id (random)', {
+        requests: [{ method: 'GET', setupRequest: (req) => ({ ...req, path: `/api/comments/${1 + Math.floor(rand() * maxId)}` }) }],
+      }),
+    );
+    let next = 0;
+    rows.push(
+      await run('POST /api/comments/:id/decision', {
+        requests: [
+          {
+            method: 'POST',
+            setupRequest: (req) => ({
+              ...req,
+              path: `/api/comments/${decisionIds[next++ % decisionIds.length]}/decision`,
+              headers: { ...headers, 'content-type': 'application/json' },
+              body: JSON.stringify({ action: 'hide', note: 'bench' }),
+            }),
+          },
+        ],
+      }),
+    );
+    printTable(rows, `Triage API on ${comments} comments / ${threads} threads, ${connections} connections, ${duration} s each, Node ${process.versions.node}`);
+  } finally {
+    child?.disconnect();
+    await new Promise((r) => setTimeout(r, 300));
+    if (!opts.keep) rmSync(dir, { recursive: true, force: true });
+    else console.log(`kept ${dbPath}`);
+  }
+}
+
+if (process.argv[2] === '--serve') await serve(process.argv[3]);
+else await main();
