@@ -12,5 +12,8 @@ export function isTyping(event: KeyboardEvent): boolean {
 export function shortcut(event: KeyboardEvent): string | null {
   if (event.defaultPrevented || isTyping(event) || event.ctrlKey || event.metaKey || event.altKey) return null;
   if (document.querySelector('[role="dialog"][aria-modal="true"]')) return null;
+  // Enter on a focused button or link keeps its usual meaning: press it.
+  const target = event.target as HTMLElement | null;
+  if (event.key === 'Enter' && target?.closest('button, a[href]')) return null;
   return event.key;
 }

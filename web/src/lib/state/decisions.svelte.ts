@@ -1,4 +1,5 @@
 import { api, type Action, type Comment, type Decision, type Status } from '../api.ts';
+import { stats } from './stats.svelte.ts';
 import { showError, toasts } from './toasts.svelte.ts';
 
 export const STATUS_AFTER: Record<Action, Status> = { approve: 'approved', hide: 'hidden', escalate: 'escalated' };
@@ -55,6 +56,7 @@ class DecisionsState {
       this.#stack = this.#stack.filter((e) => e !== entry);
       this.#updateLast();
     });
+    entry.decisions.then(() => stats.soon(), () => {});
     this.#stack.push(entry);
     this.#updateLast();
     this.announce(ids.map((id) => ({ id, status: STATUS_AFTER[action] })));
@@ -82,6 +84,7 @@ class DecisionsState {
       showError(error, 'Could not undo');
     }
     if (restored.length > 0) {
+      stats.soon();
       entry.onUndone?.(restored);
       this.announce(restored.map((c) => ({ id: c.id, status: c.status })));
       toasts.push('info', `Undid ${entry.action} of ${restored.length} comment${restored.length === 1 ? '' : 's'}`);

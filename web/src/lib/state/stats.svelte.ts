@@ -11,6 +11,7 @@ class StatsState {
   current = $state<Stats | null>(null);
   #timer: ReturnType<typeof setTimeout> | null = null;
   #running = false;
+  #soon: ReturnType<typeof setTimeout> | null = null;
 
   start(): void {
     if (this.#running) return;
@@ -35,6 +36,15 @@ class StatsState {
     if (!this.#running) return;
     const busy = (this.current?.scoring.pending ?? 0) > 0;
     this.#timer = setTimeout(() => void this.refresh(), busy ? FAST_MS : SLOW_MS);
+  }
+
+  /** After a decision: counts change, but one fetch for a burst of keypresses is enough. */
+  soon(): void {
+    if (this.#soon || !this.#running) return;
+    this.#soon = setTimeout(() => {
+      this.#soon = null;
+      void this.refresh();
+    }, 600);
   }
 
   get scoringPending(): number {
