@@ -227,7 +227,7 @@ try {
 }
 await addRows('profanity-check', () => benchScorer('profanity-check', () => loadProfanityCheck(), texts));
 
-console.log(`\nBackend: ${backend}. "call" = one scoreBatch call of <batch> comments; at batch 1 it is the single-comment latency.`);
+console.log(`\nBackend: ${backend}. "call" = one scoreBatch call of <batch> comments; at batch 1 it is the single-comment latency.\nPeak RSS is the whole process, so it includes the rows before; peak heap is this thread's V8 heap (the wasm heap counts in RSS only).`);
 printTable(rows);
 console.log('\nRatios:');
 printRatios(rows, 'ours', ['google (stand-in)', 'profanity-check']);
