@@ -63,6 +63,12 @@ class DecisionsState {
     return sent;
   }
 
+  /** A new sign-in starts a new session: the previous user's decisions are not theirs to undo. */
+  clear(): void {
+    this.#stack = [];
+    this.last = null;
+  }
+
   /** Undoes the newest decision of this session (every comment of a bulk one). */
   async undo(): Promise<Comment[] | null> {
     const entry = this.#stack.pop();
