@@ -80,6 +80,8 @@ export interface ShadowView {
 
 const CURVE_POINTS_DRAWN = 400;
 const MAX_REASON = 500;
+/** Page cache during a re-evaluation, negative = KiB (SQLite's convention): 128 MB. */
+const REEVALUATION_CACHE_KIB = -131072;
 
 function checkValue(label: string, value: unknown): number | null {
   if (value === null) return null;
@@ -134,7 +136,16 @@ export function createThresholdService({ db, clock = Date.now, model }: Threshol
       if (changed.length === 0) throw new Conflict('No threshold changed: nothing to save');
       const now = clock();
       const started = performance.now();
-      const result = applyUpdate(values, changed, { moderatorId: meta.moderatorId, reason, now, model: currentModel() });
+      // Flipping comments.flagged rewrites several queue indexes per row; with the
+      // default 2 MB page cache a large database re-reads index pages over and over.
+      const cacheSize = db.pragma('cache_size', { simple: true }) as number;
+      db.pragma(`cache_size = ${REEVALUATION_CACHE_KIB}`);
+      let result: { version: number; reevaluation: Reevaluation };
+      try {
+        result = applyUpdate(values, changed, { moderatorId: meta.moderatorId, reason, now, model: currentModel() });
+      } finally {
+        db.pragma(`cache_size = ${cacheSize}`);
+      }
       const ms = performance.now() - started;
       return {
         version: store.get(result.version)!,

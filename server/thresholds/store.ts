@@ -42,35 +42,8 @@ interface VersionRow {
   username?: string | null;
 }
 
-/** Statements that re-evaluate one label; the column name comes from LABELS, never from input. */
-function labelStatements(db: Db, label: Label) {
-  return {
-    // Flags whose comment's current-model score no longer reaches the threshold.
-    // Comments not yet scored by the current model keep their flags until they are.
-    collectDropped: db.prepare<{ model: string; t: number | null }>(
-      `INSERT INTO temp.reeval_step (comment_id)
-       SELECT f.comment_id FROM flags f
-       JOIN scores s ON s.comment_id = f.comment_id AND s.model = @model
-       WHERE f.label = '${label}' AND (@t IS NULL OR s.${label} IS NULL OR s.${label} < @t)`,
-    ),
-    drop: db.prepare(
-      `DELETE FROM flags WHERE label = '${label}' AND comment_id IN (SELECT comment_id FROM temp.reeval_step)`,
-    ),
-    // Scores that reach the threshold where no flag exists yet; flags that still
-    // hold keep the version that raised them.
-    collectRaised: db.prepare<{ model: string; t: number }>(
-      `INSERT INTO temp.reeval_step (comment_id)
-       SELECT s.comment_id FROM scores s
-       WHERE s.model = @model AND s.${label} >= @t
-         AND NOT EXISTS (SELECT 1 FROM flags f WHERE f.comment_id = s.comment_id AND f.label = '${label}')`,
-    ),
-    raise: db.prepare<{ model: string; t: number; version: number; now: number }>(
-      `INSERT INTO flags (comment_id, label, score, threshold, threshold_version, model, flagged_at)
-       SELECT s.comment_id, '${label}', s.${label}, @t, @version, @model, @now
-       FROM temp.reeval_step r JOIN scores s ON s.comment_id = r.comment_id AND s.model = @model`,
-    ),
-  };
-}
+/** The score of the label named in `labelExpr`, read from the wide scores row `s`. Labels come from LABELS, never from input. */
+const SCORE_OF_LABEL = (labelExpr: string) => `CASE ${labelExpr} ${LABELS.map((l) => `WHEN '${l}' THEN s.${l}`).join(' ')} END`;
 
 export function createThresholdStore(db: Db) {
   const latestVersion = db.prepare<[], VersionRow>('SELECT * FROM threshold_versions ORDER BY id DESC LIMIT 1');
@@ -93,27 +66,57 @@ export function createThresholdStore(db: Db) {
   const latestModel = db.prepare<[], { model: string }>('SELECT model FROM scores ORDER BY scored_at DESC LIMIT 1');
 
   // Scratch tables for re-evaluation: per connection, emptied inside each run.
-  db.exec(`CREATE TEMP TABLE IF NOT EXISTS reeval_step (comment_id INTEGER PRIMARY KEY);
-           CREATE TEMP TABLE IF NOT EXISTS reeval_touched (comment_id INTEGER PRIMARY KEY);`);
-  const clearStep = db.prepare('DELETE FROM temp.reeval_step');
-  const clearTouched = db.prepare('DELETE FROM temp.reeval_touched');
-  const touchStep = db.prepare('INSERT OR IGNORE INTO temp.reeval_touched (comment_id) SELECT comment_id FROM temp.reeval_step');
-  const countQueueMoves = db.prepare<[], { entered: number; left: number; flagged: number; unflagged: number }>(
-    `SELECT
-       coalesce(sum(now_flagged AND NOT c.flagged AND c.status = 'pending'), 0) AS entered,
-       coalesce(sum(NOT now_flagged AND c.flagged AND c.status = 'pending'), 0) AS left,
-       coalesce(sum(now_flagged AND NOT c.flagged), 0) AS flagged,
-       coalesce(sum(NOT now_flagged AND c.flagged), 0) AS unflagged
-     FROM (SELECT t.comment_id, EXISTS (SELECT 1 FROM flags f WHERE f.comment_id = t.comment_id) AS now_flagged
-           FROM temp.reeval_touched t) x
-     JOIN comments c ON c.id = x.comment_id`,
+  db.exec(`CREATE TEMP TABLE IF NOT EXISTS reeval_labels (label TEXT PRIMARY KEY, t REAL) WITHOUT ROWID;
+           CREATE TEMP TABLE IF NOT EXISTS reeval_raise (comment_id INTEGER NOT NULL, label TEXT NOT NULL, score REAL NOT NULL);
+           CREATE TEMP TABLE IF NOT EXISTS reeval_touched (comment_id INTEGER PRIMARY KEY);
+           CREATE TEMP TABLE IF NOT EXISTS reeval_flip (comment_id INTEGER PRIMARY KEY, now_flagged INTEGER NOT NULL, pending INTEGER NOT NULL);`);
+  const clearScratch = db.prepare(`DELETE FROM temp.reeval_labels`);
+  const clearRaise = db.prepare(`DELETE FROM temp.reeval_raise`);
+  const clearTouched = db.prepare(`DELETE FROM temp.reeval_touched`);
+  const clearFlip = db.prepare(`DELETE FROM temp.reeval_flip`);
+  const addLabel = db.prepare<{ label: string; t: number | null }>('INSERT INTO temp.reeval_labels (label, t) VALUES (@label, @t)');
+  // Flags of the changed labels whose score no longer reaches the new threshold
+  // (or whose label was switched off). The flag's own score is the current
+  // model's score; flags of an older model wait until the comment is rescored.
+  const DROPPED = `FROM flags f JOIN temp.reeval_labels l ON l.label = f.label
+                   WHERE f.model = @model AND (l.t IS NULL OR f.score < l.t)`;
+  const touchDropped = db.prepare<{ model: string }>(`INSERT OR IGNORE INTO temp.reeval_touched (comment_id) SELECT f.comment_id ${DROPPED}`);
+  const dropFlags = db.prepare<{ model: string }>(
+    `DELETE FROM flags WHERE (comment_id, label) IN (SELECT f.comment_id, f.label ${DROPPED})`,
+  );
+  // One pass over the scores for every changed label: scores that reach the new
+  // threshold where no flag exists yet. Flags that still hold keep the version that raised them.
+  const collectRaised = db.prepare<{ model: string }>(
+    `INSERT INTO temp.reeval_raise (comment_id, label, score)
+     SELECT s.comment_id, l.label, ${SCORE_OF_LABEL('l.label')}
+     FROM scores s CROSS JOIN temp.reeval_labels l
+     WHERE s.model = @model AND l.t IS NOT NULL AND ${SCORE_OF_LABEL('l.label')} >= l.t
+       AND NOT EXISTS (SELECT 1 FROM flags f WHERE f.comment_id = s.comment_id AND f.label = l.label)`,
+  );
+  const raiseFlags = db.prepare<{ model: string; version: number; now: number }>(
+    `INSERT INTO flags (comment_id, label, score, threshold, threshold_version, model, flagged_at)
+     SELECT r.comment_id, r.label, r.score, l.t, @version, @model, @now
+     FROM temp.reeval_raise r JOIN temp.reeval_labels l ON l.label = r.label`,
+  );
+  const touchRaised = db.prepare('INSERT OR IGNORE INTO temp.reeval_touched (comment_id) SELECT comment_id FROM temp.reeval_raise');
+  // Comments whose flagged state changes; only those rows are written, since
+  // every write to comments.flagged updates several queue indexes.
+  const collectFlips = db.prepare(
+    `INSERT INTO temp.reeval_flip (comment_id, now_flagged, pending)
+     SELECT c.id, NOT c.flagged, c.status = 'pending'
+     FROM temp.reeval_touched t JOIN comments c ON c.id = t.comment_id
+     WHERE c.flagged != EXISTS (SELECT 1 FROM flags f WHERE f.comment_id = t.comment_id)`,
+  );
+  const countFlips = db.prepare<[], { flagged: number; unflagged: number; entered: number; left: number }>(
+    `SELECT coalesce(sum(now_flagged), 0) AS flagged, coalesce(sum(NOT now_flagged), 0) AS unflagged,
+            coalesce(sum(now_flagged AND pending), 0) AS entered, coalesce(sum(NOT now_flagged AND pending), 0) AS left
+     FROM temp.reeval_flip`,
   );
   // Status stays as it is: decided comments keep their decision, undecided ones stay pending.
-  const syncFlagged = db.prepare(
-    `UPDATE comments SET flagged = EXISTS (SELECT 1 FROM flags f WHERE f.comment_id = comments.id)
-     WHERE id IN (SELECT comment_id FROM temp.reeval_touched)`,
+  const applyFlips = db.prepare(
+    `UPDATE comments SET flagged = (SELECT now_flagged FROM temp.reeval_flip x WHERE x.comment_id = comments.id)
+     WHERE id IN (SELECT comment_id FROM temp.reeval_flip)`,
   );
-  const perLabel = new Map(LABELS.map((l) => [l, labelStatements(db, l)]));
 
   function valuesFrom(rows: { label: string; value: number | null }[]): ThresholdValues {
     const values = { ...DEFAULT_THRESHOLDS };
@@ -142,26 +145,17 @@ export function createThresholdStore(db: Db) {
    * inserted.
    */
   function reevaluate(changed: { label: Label; value: number | null }[], meta: { version: number; model: string; now: number }): Reevaluation {
-    let flagsRaised = 0;
-    let flagsRemoved = 0;
-    clearTouched.run();
-    for (const { label, value } of changed) {
-      const s = perLabel.get(label)!;
-      clearStep.run();
-      s.collectDropped.run({ model: meta.model, t: value });
-      flagsRemoved += s.drop.run().changes;
-      touchStep.run();
-      if (value !== null) {
-        clearStep.run();
-        s.collectRaised.run({ model: meta.model, t: value });
-        flagsRaised += s.raise.run({ model: meta.model, t: value, version: meta.version, now: meta.now }).changes;
-        touchStep.run();
-      }
-    }
-    const moves = countQueueMoves.get()!;
-    syncFlagged.run();
-    clearStep.run();
-    clearTouched.run();
+    for (const stmt of [clearScratch, clearRaise, clearTouched, clearFlip]) stmt.run();
+    for (const { label, value } of changed) addLabel.run({ label, t: value });
+    touchDropped.run({ model: meta.model });
+    const flagsRemoved = dropFlags.run({ model: meta.model }).changes;
+    collectRaised.run({ model: meta.model });
+    const flagsRaised = raiseFlags.run({ model: meta.model, version: meta.version, now: meta.now }).changes;
+    touchRaised.run();
+    collectFlips.run();
+    const moves = countFlips.get()!;
+    applyFlips.run();
+    for (const stmt of [clearScratch, clearRaise, clearTouched, clearFlip]) stmt.run();
     return {
       flagsRaised,
       flagsRemoved,

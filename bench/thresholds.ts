@@ -1,0 +1,143 @@
+/**
+ * `npm run bench:thresholds [-- --comments N]`: builds N (default 1,000,000)
+ * scored comments in a temporary database, half of them decided (escalated,
+ * then hidden by a lead: N decision rows), then times
+ *   - re-evaluating every comment's flags after threshold changes,
+ *   - the analysis of one label (histogram, curve, what-if),
+ *   - the report summary over the whole period,
+ *   - streaming the decision log (N rows) as CSV and as JSON to /dev/null,
+ *     with the process's peak RSS while it streams.
+ * Prints figures; asserts nothing.
+ */
+import { Command } from 'commander';
+import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { pipeline } from 'node:stream/promises';
+import { openDatabase, type Db } from '../server/db/open.ts';
+import { createReportService } from '../server/reports/service.ts';
+import { LABELS } from '../server/scoring/labels.ts';
+import { createThresholdService } from '../server/thresholds/service.ts';
+import { createThresholdStore } from '../server/thresholds/store.ts';
+
+const MODEL = 'bench@1';
+const T0 = Date.UTC(2026, 9, 1);
+
+const opts = new Command('bench:thresholds')
+  .option('--comments <n>', 'scored comments to build', (v) => Number.parseInt(v, 10), 1_000_000)
+  .option('--build-only <path>', 'only build the database, at this path, and keep it (for profiling)')
+  .parse()
+  .opts<{ comments: number; buildOnly?: string }>();
+
+const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
+const secs = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+
+function time<T>(fn: () => T): [T, number] {
+  const started = performance.now();
+  const result = fn();
+  return [result, performance.now() - started];
+}
+
+/**
+ * Fills the database with SQL alone: a JS loop over a million rows would
+ * dominate the set-up time. Comments are written with their final status,
+ * flagged and max_score, as the pipeline and moderation would leave them.
+ */
+function build(db: Db, n: number): void {
+  createThresholdStore(db).ensureDefaults(T0);
+  // A deterministic spread of scores in [0, 1) per label, skewed low like real comments.
+  const score = (salt: number) => `((((n * ${2654435761 + salt * 40503}) % 1000003) / 1000003.0) * (((n * ${97 + salt}) % 101) / 100.0))`;
+  db.transaction(() => {
+    db.exec(`
+      INSERT INTO moderators (username, password_hash, role, created_at)
+        VALUES ('mod1', 'x', 'moderator', 0), ('mod2', 'x', 'moderator', 0), ('mod3', 'x', 'moderator', 0), ('lead', 'x', 'lead', 0);
+      WITH RECURSIVE seq(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM seq WHERE n < 1000)
+        INSERT INTO threads (source, external_id, title, imported_at) SELECT 'bench', 't' || n, 'Thread ' || n, ${T0} FROM seq;
+      WITH RECURSIVE seq(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM seq WHERE n < ${n})
+        INSERT INTO comments (id, thread_id, external_id, position, author, body, imported_at, status, flagged, max_score)
+        SELECT n, n % 1000 + 1, 'c' || n, n, 'user' || (n % 5000),
+               'Comment ' || n || ': "quoted", a comma, and a second line' || char(10) || 'with Unicode ✓', ${T0} + n * 1000,
+               CASE WHEN n % 2 = 0 THEN 'hidden' ELSE 'pending' END, m >= 0.8, m
+        FROM (SELECT n, max(${LABELS.map((_, i) => score(i)).join(', ')}) AS m FROM seq);
+      WITH RECURSIVE seq(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM seq WHERE n < ${n})
+        INSERT INTO scores (comment_id, model, ${LABELS.join(', ')}, scored_at)
+        SELECT n, '${MODEL}', ${LABELS.map((_, i) => score(i)).join(', ')}, ${T0} + n * 1000 + 500 FROM seq;
+    `);
+    for (const label of LABELS) {
+      db.exec(`INSERT INTO flags (comment_id, label, score, threshold, threshold_version, model, flagged_at)
+               SELECT comment_id, '${label}', ${label}, 0.8, 1, '${MODEL}', scored_at FROM scores WHERE ${label} >= 0.8`);
+    }
+    db.exec(`
+      INSERT INTO decisions (comment_id, moderator_id, action, status_before, status_after, threshold_version, model, decided_at)
+        SELECT id, id % 3 + 1, 'escalate', 'pending', 'escalated', 1, '${MODEL}', imported_at + 60000 FROM comments WHERE id % 2 = 0 ORDER BY id;
+      INSERT INTO decisions (comment_id, moderator_id, action, status_before, status_after, note, threshold_version, model, decided_at)
+        SELECT id, 4, 'hide', 'escalated', 'hidden', CASE WHEN id % 10 = 0 THEN '=confirmed' END, 1, '${MODEL}', imported_at + 3600000
+        FROM comments WHERE id % 2 = 0 ORDER BY id;
+    `);
+  })();
+}
+
+/** Streams to /dev/null while sampling RSS; returns elapsed ms and the peak RSS seen. */
+async function streamToNull(make: () => NodeJS.ReadableStream): Promise<{ ms: number; peak: number; bytes: number }> {
+  let peak = process.memoryUsage.rss();
+  const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage.rss())), 20);
+  let bytes = 0;
+  const started = performance.now();
+  const source = make();
+  source.on('data', (chunk: Buffer | string) => (bytes += chunk.length));
+  await pipeline(source, createWriteStream('/dev/null'));
+  clearInterval(timer);
+  peak = Math.max(peak, process.memoryUsage.rss());
+  return { ms: performance.now() - started, peak, bytes };
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'triage-bench-thresholds-'));
+try {
+  const db = openDatabase(opts.buildOnly ?? join(dir, 'bench.db'));
+  const n = opts.comments;
+  console.log(`Building ${n.toLocaleString('en')} scored comments (half decided: ${n.toLocaleString('en')} decision rows)...`);
+  const [, buildMs] = time(() => build(db, n));
+  const flagged = (db.prepare('SELECT count(*) AS c FROM comments WHERE flagged = 1').get() as { c: number }).c;
+  console.log(`  built in ${secs(buildMs)}; ${flagged.toLocaleString('en')} flagged at the defaults (0.8)`);
+  if (opts.buildOnly) {
+    db.close();
+    process.exit(0);
+  }
+
+  let clock = T0 + n * 1000 + 10_000_000;
+  const thresholds = createThresholdService({ db, clock: () => clock++, model: () => MODEL });
+  console.log('\nRe-evaluation (one transaction each, set-based SQL):');
+  for (const change of [{ toxicity: 0.6 }, { toxicity: 0.9 }, { toxicity: 0.7, insult: 0.5, threat: null }, Object.fromEntries(LABELS.map((l) => [l, 0.55]))]) {
+    const r = thresholds.update(change, { moderatorId: null, reason: 'bench' });
+    const e = r.reevaluation;
+    console.log(
+      `  ${Object.entries(change).map(([k, v]) => `${k}=${v ?? 'off'}`).join(' ').padEnd(60)} ${secs(r.ms).padStart(8)}  ` +
+        `+${e.flagsRaised} / -${e.flagsRemoved} flags, queue +${e.queueEntered} / -${e.queueLeft}`,
+    );
+  }
+
+  const [analysis, analysisMs] = time(() => thresholds.analyse('toxicity', { candidate: 0.5, targetPrecision: 0.9 }));
+  console.log(`\nAnalysis of one label over ${analysis.counts.scored.toLocaleString('en')} scores (${analysis.curvePoints.toLocaleString('en')} curve points): ${secs(analysisMs)}`);
+  const [, shadowMs] = time(() => thresholds.shadow());
+  console.log(`Shadow view over ${n.toLocaleString('en')} decisions: ${secs(shadowMs)}`);
+
+  const reports = createReportService({ db, model: () => MODEL });
+  const period = { from: 0, to: clock + 1, threads: null, labels: null };
+  const [, summaryMs] = time(() => reports.summary(period));
+  console.log(`Report summary over the whole period: ${secs(summaryMs)}`);
+
+  if (global.gc) global.gc();
+  const base = process.memoryUsage.rss();
+  console.log(`\nDecision log export of ${n.toLocaleString('en')} rows to /dev/null (RSS before: ${mb(base)}):`);
+  for (const format of ['csv', 'json'] as const) {
+    const r = await streamToNull(() => reports.decisionLog(period, format));
+    console.log(
+      `  ${format.padEnd(4)} ${secs(r.ms).padStart(8)}  ${mb(r.bytes).padStart(7)} written  ` +
+        `${Math.round(n / (r.ms / 1000)).toLocaleString('en')} rows/s  peak RSS ${mb(r.peak)} (+${mb(r.peak - base)})`,
+    );
+  }
+  db.close();
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
