@@ -4,7 +4,9 @@ import CommentScreen from './screens/CommentScreen.svelte';
 import EscalationsScreen from './screens/EscalationsScreen.svelte';
 import ImportScreen from './screens/ImportScreen.svelte';
 import QueueScreen from './screens/QueueScreen.svelte';
+import ReportsScreen from './screens/ReportsScreen.svelte';
 import ThreadScreen from './screens/ThreadScreen.svelte';
+import ThresholdsScreen from './screens/ThresholdsScreen.svelte';
 import UsersScreen from './screens/UsersScreen.svelte';
 
 /** What every screen receives: the `:name` parts of its path and the query after `?`. */
@@ -34,5 +36,7 @@ export const routes: Route[] = [
   { path: '/thread/:id', component: ThreadScreen },
   { path: '/comment/:id', component: CommentScreen },
   { path: '/import', component: ImportScreen, nav: 'Import' },
+  { path: '/thresholds', component: ThresholdsScreen, nav: 'Thresholds', role: 'lead' },
+  { path: '/reports', component: ReportsScreen, nav: 'Reports', role: 'lead' },
   { path: '/users', component: UsersScreen, nav: 'Users', role: 'admin' },
 ];
