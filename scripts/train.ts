@@ -20,7 +20,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { DEFAULT_FEATURIZER, featurize, normalizeText, type FeaturizerParams } from '../server/scoring/featurize.ts';
 import { LABELS, type Label } from '../server/scoring/labels.ts';
-import { headLogits, poolingScale, type LocalModelManifest, type TensorSpec } from '../server/scoring/local-model.ts';
+import { headLogits, poolingScale, type LocalModelManifest, type Pooling, type TensorSpec } from '../server/scoring/local-model.ts';
 import { DEFAULT_DATA_DIR, PROJECT_ROOT, SET_IDS, loadAllSets, seededRandom, shuffleInPlace, stratifiedSplit, type DataRow } from './lib/datasets.ts';
 import { maskedBinaryCrossEntropy, maskedBinaryCrossEntropyGrad } from './lib/loss.ts';
 import { rocAuc, thresholdForPrecision } from './lib/metrics.ts';
@@ -41,6 +41,16 @@ interface Options {
   batch: number;
   buckets: number;
   version: string;
+  optimizer: 'adam' | 'adagrad' | 'sgd';
+  embeddingLr: number;
+  l2: number;
+  dropout: number;
+  setBias: boolean;
+  pooling: Pooling;
+  minN: number;
+  maxN: number;
+  decay: boolean;
+  average: boolean;
 }
 
 interface Encoded {
@@ -87,18 +97,25 @@ function initParams(o: Options, random: () => number): Params {
   };
 }
 
-class Adam {
+/** Updates param[base + i] from grad[i] for i < grad.length; `t` is the 1-based step. */
+interface Optimizer {
+  /** Multiplies the learning rate (the linear decay schedule sets it each step). */
+  factor: number;
+  step(param: Float32Array, base: number, grad: Float32Array | ArrayLike<number>, t: number): void;
+}
+
+class Adam implements Optimizer {
+  factor = 1;
   readonly m: Float32Array;
   readonly v: Float32Array;
   constructor(size: number, private readonly lr: number) {
     this.m = new Float32Array(size);
     this.v = new Float32Array(size);
   }
-  /** Updates param[base + i] from grad[i] for i < grad.length. */
   step(param: Float32Array, base: number, grad: Float32Array | ArrayLike<number>, t: number): void {
     const b1 = 0.9;
     const b2 = 0.999;
-    const lrT = (this.lr * Math.sqrt(1 - b2 ** t)) / (1 - b1 ** t);
+    const lrT = (this.lr * this.factor * Math.sqrt(1 - b2 ** t)) / (1 - b1 ** t);
     for (let i = 0; i < grad.length; i++) {
       const g = grad[i]!;
       const k = base + i;
@@ -107,6 +124,35 @@ class Adam {
       param[k] = param[k]! - (lrT * m) / (Math.sqrt(v) + 1e-8);
     }
   }
+}
+
+/** Adagrad with an initial accumulator, so a feature seen once moves little. */
+class Adagrad implements Optimizer {
+  factor = 1;
+  readonly acc: Float32Array;
+  constructor(size: number, private readonly lr: number) {
+    this.acc = new Float32Array(size).fill(0.1);
+  }
+  step(param: Float32Array, base: number, grad: Float32Array | ArrayLike<number>): void {
+    for (let i = 0; i < grad.length; i++) {
+      const g = grad[i]!;
+      const k = base + i;
+      const a = (this.acc[k] = this.acc[k]! + g * g);
+      param[k] = param[k]! - (this.lr * this.factor * g) / Math.sqrt(a);
+    }
+  }
+}
+
+class Sgd implements Optimizer {
+  factor = 1;
+  constructor(private readonly lr: number) {}
+  step(param: Float32Array, base: number, grad: Float32Array | ArrayLike<number>): void {
+    for (let i = 0; i < grad.length; i++) param[base + i] = param[base + i]! - this.lr * this.factor * grad[i]!;
+  }
+}
+
+function makeOptimizer(kind: Options['optimizer'], size: number, lr: number): Optimizer {
+  return kind === 'adam' ? new Adam(size, lr) : kind === 'adagrad' ? new Adagrad(size, lr) : new Sgd(lr);
 }
 
 interface Batch {
@@ -129,14 +175,21 @@ interface Batch {
  * costs segments × ids, far too slow for a bag of 50k ids. Both directions
  * use sparseSegmentSum, which is linear in the ids.
  */
-function batchLoss(batch: Batch): (sub: tf.Tensor, w1: tf.Tensor, b1: tf.Tensor, w2: tf.Tensor, b2: tf.Tensor) => tf.Scalar {
+type LossFn = (sub: tf.Tensor, w1: tf.Tensor, b1: tf.Tensor, w2: tf.Tensor, b2: tf.Tensor, rowBias: tf.Tensor) => tf.Scalar;
+
+/**
+ * `rowBias` is each row's set bias (training only): it soaks up how often each
+ * set says "toxic", so the shared weights need not learn a set's style
+ * (tweets vs talk pages) as a stand-in for its base rate.
+ */
+function batchLoss(batch: Batch): LossFn {
   return tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
-    const [sub, w1, b1, w2, b2] = args as [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D, tf.Tensor2D, tf.Tensor1D];
-    const save = args[5] as tf.GradSaveFunc;
+    const [sub, w1, b1, w2, b2, rowBias] = args as [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D, tf.Tensor2D, tf.Tensor1D, tf.Tensor2D];
+    const save = args[6] as tf.GradSaveFunc;
     const summed = tf.sparse.sparseSegmentSum(sub, batch.localIds, batch.segments) as tf.Tensor2D;
     const pooled = tf.mul(summed, batch.scale) as tf.Tensor2D;
     const pre = tf.add(tf.matMul(pooled, w1), b1) as tf.Tensor2D;
-    const logits = headLogits(pooled, { w1, b1, w2, b2 });
+    const logits = tf.add(headLogits(pooled, { w1, b1, w2, b2 }), rowBias) as tf.Tensor2D;
     const value = maskedBinaryCrossEntropy(logits, batch.targets, batch.mask);
     save([pooled, pre, logits, w1, w2]);
     const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]): tf.Tensor[] => {
@@ -150,10 +203,10 @@ function batchLoss(batch: Batch): (sub: tf.Tensor, w1: tf.Tensor, b1: tf.Tensor,
       const dSummed = tf.mul(tf.matMul(dPre, sW1, false, true), batch.scale) as tf.Tensor2D;
       // Each feature occurrence sends its text's gradient back to its embedding row.
       const dSub = tf.sparse.sparseSegmentSum(dSummed, batch.segmentsByRow, batch.localIdsByRow);
-      return [dSub, dW1, dB1, dW2, dB2];
+      return [dSub, dW1, dB1, dW2, dB2, dLogits];
     };
     return { value, gradFunc };
-  }) as unknown as (sub: tf.Tensor, w1: tf.Tensor, b1: tf.Tensor, w2: tf.Tensor, b2: tf.Tensor) => tf.Scalar;
+  }) as unknown as LossFn;
 }
 
 /** Reorders (row, segment) pairs by row with a counting sort: rows are 0..rows-1, all present. */
@@ -197,7 +250,7 @@ function predict(params: Params, o: Options, features: Int32Array[]): Float32Arr
     });
     const probs = tf.tidy(() => {
       const summed = tf.sparse.sparseSegmentSum(emb, ids, seg) as tf.Tensor2D;
-      return tf.sigmoid(headLogits(tf.mul(summed, tf.tensor2d(poolingScale(counts), [chunk.length, 1])) as tf.Tensor2D, w));
+      return tf.sigmoid(headLogits(tf.mul(summed, tf.tensor2d(poolingScale(counts, o.pooling), [chunk.length, 1])) as tf.Tensor2D, w));
     });
     out.set(probs.dataSync(), start * k);
     probs.dispose();
@@ -236,6 +289,10 @@ function validationScore(enc: Encoded, probs: Float32Array): { score: number; de
   return { score: values.reduce((a, b) => a + b, 0) / values.length, detail };
 }
 
+function featurizerParams(o: Options): FeaturizerParams {
+  return { ...DEFAULT_FEATURIZER, buckets: o.buckets, minN: o.minN, maxN: o.maxN };
+}
+
 function quantizeRows(emb: Float32Array, rows: number, dim: number): { q: Int8Array; scale: Float32Array } {
   const q = new Int8Array(rows * dim);
   const scale = new Float32Array(rows);
@@ -272,8 +329,8 @@ function writeModel(o: Options, params: Params, thresholds: Record<Label, number
     id: 'triage-local',
     version: o.version,
     labels,
-    featurizer: { ...DEFAULT_FEATURIZER, buckets: o.buckets },
-    architecture: { dim: o.dim, hidden: o.hidden, outputs: k, pooling: 'sqrtn' },
+    featurizer: featurizerParams(o),
+    architecture: { dim: o.dim, hidden: o.hidden, outputs: k, pooling: o.pooling },
     weights: { file: 'weights.bin', tensors },
     thresholds,
     thresholdRule: `lowest score reaching precision ${TARGET_PRECISION} on the validation split (10% of training rows, all sets pooled); null where never reached or the label is null`,
@@ -288,7 +345,7 @@ export async function train(o: Options): Promise<void> {
   const started = Date.now();
   const log = (msg: string): void => console.log(`[${((Date.now() - started) / 1000).toFixed(0)}s] ${msg}`);
   await tf.setBackend('cpu');
-  const p: FeaturizerParams = { ...DEFAULT_FEATURIZER, buckets: o.buckets };
+  const p = featurizerParams(o);
 
   const all = loadAllSets(o.data);
   // Held-out texts may reappear in another set (retweets, reposts): drop those from training.
@@ -311,12 +368,19 @@ export async function train(o: Options): Promise<void> {
   const random = seededRandom(o.seed);
   const params = initParams(o, random);
   const k = LEARNED.length;
-  const adamEmb = new Adam(params.embedding.length, o.lr);
+  const optEmb = makeOptimizer(o.optimizer, params.embedding.length, o.embeddingLr);
   const adamDense = { w1: new Adam(params.w1.length, o.lr), b1: new Adam(params.b1.length, o.lr), w2: new Adam(params.w2.length, o.lr), b2: new Adam(params.b2.length, o.lr) };
+  const setIndex = new Map<string, number>(SET_IDS.map((s, i) => [s, i]));
+  const setBias = new Float32Array(SET_IDS.length * k);
+  const adamSetBias = new Adam(setBias.length, o.lr);
   const local = new Int32Array(o.buckets).fill(-1);
-  let best = { score: -1, epoch: 0, params: structuredClone(params), detail: {} as Record<string, number | null> };
+  let best = { score: -1, epoch: 0, params: structuredClone(params), detail: {} as Record<string, number | null>, name: '' };
   let step = 0;
   const order = Array.from({ length: tr.rows.length }, (_, i) => i);
+  const totalSteps = o.epochs * Math.ceil(order.length / o.batch);
+  // Running mean of the parameters at each epoch's end (o.average): smoother than any one epoch's.
+  const sum: Params | null = o.average ? structuredClone(params) : null;
+  if (sum) for (const a of Object.values(sum) as Float32Array[]) a.fill(0);
   for (let epoch = 1; epoch <= o.epochs; epoch++) {
     shuffleInPlace(order, random);
     let lossSum = 0;
@@ -332,9 +396,13 @@ export async function train(o: Options): Promise<void> {
       const targets = new Float32Array(idx.length * k);
       const mask = new Float32Array(idx.length * k);
       let q = 0;
+      const rowBias = new Float32Array(idx.length * k);
       idx.forEach((r, i) => {
         const f = tr.features[r]!;
+        const from = q;
         for (let a = 0; a < f.length; a++) {
+          // Feature dropout (never the per-text bias id at 0): no single n-gram can carry a label alone.
+          if (a > 0 && o.dropout > 0 && random() < o.dropout) continue;
           const id = f[a]!;
           if (local[id] === -1) {
             local[id] = uniq.length;
@@ -343,38 +411,57 @@ export async function train(o: Options): Promise<void> {
           localIds[q] = local[id]!;
           segments[q++] = i;
         }
-        counts[i] = f.length;
+        counts[i] = q - from;
+        if (o.setBias) rowBias.set(setBias.subarray(setIndex.get(tr.rows[r]!.set)! * k, (setIndex.get(tr.rows[r]!.set)! + 1) * k), i * k);
         targets.set(tr.targets.subarray(r * k, (r + 1) * k), i * k);
         mask.set(tr.mask.subarray(r * k, (r + 1) * k), i * k);
       });
+      const used = q;
       const sub = new Float32Array(uniq.length * o.dim);
       uniq.forEach((id, u) => sub.set(params.embedding.subarray(id * o.dim, (id + 1) * o.dim), u * o.dim));
       step++;
+      if (o.decay) {
+        // fastText-style linear decay to zero over the run.
+        const factor = Math.max(0.02, 1 - (step - 1) / totalSteps);
+        for (const opt of [optEmb, ...Object.values(adamDense), adamSetBias]) opt.factor = factor;
+      }
       const inputs = [
         tf.tensor2d(sub, [uniq.length, o.dim]),
         tf.tensor2d(params.w1, [o.dim, o.hidden]),
         tf.tensor1d(params.b1),
         tf.tensor2d(params.w2, [o.hidden, k]),
         tf.tensor1d(params.b2),
+        tf.tensor2d(rowBias, [idx.length, k]),
       ];
-      const sorted = byRow(localIds, segments, uniq.length);
+      const sorted = byRow(localIds.subarray(0, used), segments.subarray(0, used), uniq.length);
       const batch: Batch = {
-        localIds: tf.tensor1d(localIds, 'int32'),
-        segments: tf.tensor1d(segments, 'int32'),
+        localIds: tf.tensor1d(localIds.subarray(0, used), 'int32'),
+        segments: tf.tensor1d(segments.subarray(0, used), 'int32'),
         localIdsByRow: tf.tensor1d(sorted.ids, 'int32'),
         segmentsByRow: tf.tensor1d(sorted.segs, 'int32'),
-        scale: tf.tensor2d(poolingScale(counts), [idx.length, 1]),
+        scale: tf.tensor2d(poolingScale(counts, o.pooling), [idx.length, 1]),
         targets: tf.tensor2d(targets, [idx.length, k]),
         mask: tf.tensor2d(mask, [idx.length, k]),
       };
       const { value, grads } = tf.valueAndGrads(batchLoss(batch))(inputs);
-      const [gSub, gW1, gB1, gW2, gB2] = grads.slice(0, 5).map((g) => g!.dataSync() as Float32Array);
+      const [gSub, gW1, gB1, gW2, gB2, gRow] = grads.map((g) => g!.dataSync() as Float32Array);
       lossSum += value.dataSync()[0]!;
       batches++;
       uniq.forEach((id, u) => {
-        adamEmb.step(params.embedding, id * o.dim, gSub!.subarray(u * o.dim, (u + 1) * o.dim), step);
+        const g = gSub!.subarray(u * o.dim, (u + 1) * o.dim);
+        // Lazy L2: only rows this batch touched decay, as in sparse training elsewhere.
+        if (o.l2 > 0) for (let c = 0; c < o.dim; c++) g[c]! += o.l2 * params.embedding[id * o.dim + c]!;
+        optEmb.step(params.embedding, id * o.dim, g, step);
         local[id] = -1;
       });
+      if (o.setBias) {
+        const gSet = new Float32Array(setBias.length);
+        idx.forEach((r, i) => {
+          const s0 = setIndex.get(tr.rows[r]!.set)! * k;
+          for (let j = 0; j < k; j++) gSet[s0 + j]! += gRow![i * k + j]!;
+        });
+        adamSetBias.step(setBias, 0, gSet, step);
+      }
       adamDense.w1.step(params.w1, 0, gW1!, step);
       adamDense.b1.step(params.b1, 0, gB1!, step);
       adamDense.w2.step(params.w2, 0, gW2!, step);
@@ -382,9 +469,25 @@ export async function train(o: Options): Promise<void> {
       tf.dispose([value, ...grads, ...inputs, ...Object.values(batch)]);
       if (batches % 100 === 0) log(`epoch ${epoch} step ${batches}: loss ${(lossSum / batches).toFixed(4)}`);
     }
-    const val = validationScore(va, predict(params, o, va.features));
-    log(`epoch ${epoch}: train loss ${(lossSum / batches).toFixed(4)}, validation mean AUC ${val.score.toFixed(4)} ${JSON.stringify(Object.fromEntries(Object.entries(val.detail).map(([a, b]) => [a, b === null ? null : +b.toFixed(3)])))}`);
-    if (val.score > best.score) best = { score: val.score, epoch, params: structuredClone(params), detail: val.detail };
+    const candidates: { name: string; p: Params }[] = [{ name: `epoch ${epoch}`, p: params }];
+    if (sum) {
+      const keys = Object.keys(sum) as (keyof Params)[];
+      for (const key of keys) {
+        const acc = sum[key];
+        const cur = params[key];
+        for (let i = 0; i < acc.length; i++) acc[i]! += cur[i]!;
+      }
+      if (epoch > 1) {
+        const mean = structuredClone(sum);
+        for (const key of keys) for (let i = 0; i < mean[key].length; i++) mean[key][i]! /= epoch;
+        candidates.push({ name: `mean of epochs 1-${epoch}`, p: mean });
+      }
+    }
+    for (const c of candidates) {
+      const val = validationScore(va, predict(c.p, o, va.features));
+      log(`${c.name}: train loss ${(lossSum / batches).toFixed(4)}, validation mean AUC ${val.score.toFixed(4)} ${JSON.stringify(Object.fromEntries(Object.entries(val.detail).map(([a, b]) => [a, b === null ? null : +b.toFixed(3)])))}`);
+      if (val.score > best.score) best = { score: val.score, epoch, params: c.p === params ? structuredClone(params) : c.p, detail: val.detail, name: c.name };
+    }
   }
 
   const probs = predict(best.params, o, va.features);
@@ -399,15 +502,20 @@ export async function train(o: Options): Promise<void> {
     command: 'npm run train',
     seed: o.seed,
     epochs: o.epochs,
-    bestEpoch: best.epoch,
+    chosen: best.name,
     learningRate: o.lr,
+    embeddingOptimizer: o.optimizer,
+    embeddingLearningRate: o.embeddingLr,
+    l2: o.l2,
+    dropout: o.dropout,
+    setBias: o.setBias,
     batch: o.batch,
     trainRows: trainRows.length,
     validationRows: valRows.length,
     validationAuc: Object.fromEntries(Object.entries(best.detail).map(([a, b]) => [a, b === null ? null : +b.toFixed(4)])),
     seconds,
   });
-  log(`best epoch ${best.epoch}; thresholds ${JSON.stringify(thresholds)}; wrote ${o.out} in ${seconds}s`);
+  log(`chose ${best.name}; thresholds ${JSON.stringify(thresholds)}; wrote ${o.out} in ${seconds}s`);
 }
 
 const isMain = process.argv[1] !== undefined && resolve(process.argv[1]) === resolve(PROJECT_ROOT, 'scripts', 'train.ts');
@@ -424,7 +532,17 @@ if (isMain) {
     .option('--lr <x>', 'Adam learning rate', parseFloat, 0.003)
     .option('--batch <n>', 'rows per step', (v) => parseInt(v, 10), 128)
     .option('--buckets <n>', 'hash buckets (power of two)', (v) => parseInt(v, 10), DEFAULT_FEATURIZER.buckets)
-    .option('--version <v>', 'model version written to model.json', '1.0.0');
+    .option('--version <v>', 'model version written to model.json', '1.0.0')
+    .option('--optimizer <name>', 'embedding optimizer: adam, adagrad or sgd', 'adagrad')
+    .option('--embedding-lr <x>', 'embedding learning rate', parseFloat, 0.05)
+    .option('--l2 <x>', 'L2 weight decay on touched embedding rows', parseFloat, 0)
+    .option('--dropout <x>', 'share of feature occurrences dropped per step', parseFloat, 0)
+    .option('--pooling <name>', 'sqrtn or mean', 'sqrtn')
+    .option('--min-n <n>', 'smallest character n-gram (above --max-n: none)', (v) => parseInt(v, 10), DEFAULT_FEATURIZER.minN)
+    .option('--max-n <n>', 'largest character n-gram', (v) => parseInt(v, 10), DEFAULT_FEATURIZER.maxN)
+    .option('--decay', 'decay learning rates linearly to zero')
+    .option('--average', 'also try the mean of the parameters at each epoch end')
+    .option('--no-set-bias', 'do not learn a per-set bias during training');
   program.parse();
   const opts = program.opts<Options>();
   if ((opts.buckets & (opts.buckets - 1)) !== 0) program.error('--buckets must be a power of two');

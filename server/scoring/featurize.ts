@@ -57,6 +57,8 @@ const LEET: Record<string, string> = {
 const LEET_CHARS = /[@4310!|5$7*]/;
 const HAS_LETTER = /\p{L}/u;
 const ONLY_LETTERS = /^\p{L}+$/u;
+/** Two or more letters then only digits: model numbers and years (win10, ps4, covid19), not leetspeak. */
+const NAME_AND_NUMBER = /^\p{L}{2,}\d+$/u;
 
 const NEGATORS = new Set([
   'not', 'no', 'never', 'nor', 'dont', 'doesnt', 'didnt', 'isnt', 'arent', 'wasnt', 'werent', 'cant', 'cannot',
@@ -97,7 +99,7 @@ export function normalizeText(text: string, maxChars = DEFAULT_FEATURIZER.maxCha
 
 function deobfuscate(token: string): string {
   let t = token;
-  if (HAS_LETTER.test(t) && LEET_CHARS.test(t)) {
+  if (HAS_LETTER.test(t) && LEET_CHARS.test(t) && !NAME_AND_NUMBER.test(t)) {
     let mapped = '';
     for (const ch of t) mapped += LEET[ch] ?? ch;
     // Only when the result is a plain word: "win10" or "mp3" stay as they are.
@@ -158,6 +160,7 @@ class IdBuffer {
 
 function pushCharNgrams(buf: IdBuffer, word: string, p: FeaturizerParams, mask: number): void {
   // Boundary marks as in fastText: "<" + word + ">", so prefixes and suffixes are their own n-grams.
+  if (p.minN > p.maxN) return; // character n-grams switched off
   const len = Math.min(word.length, p.maxWordChars) + 2;
   const code = (i: number): number => (i === 0 ? 60 : i === len - 1 ? 62 : word.charCodeAt(i - 1));
   for (let i = 0; i + p.minN <= len; i++) {

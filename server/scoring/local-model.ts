@@ -34,7 +34,7 @@ export interface LocalModelManifest {
   /** For each of the seven labels, the model output that gives it, or null where the model has no honest signal. */
   labels: Record<Label, number | null>;
   featurizer: FeaturizerParams;
-  architecture: { dim: number; hidden: number; outputs: number; pooling: 'sqrtn' };
+  architecture: { dim: number; hidden: number; outputs: number; pooling: Pooling };
   weights: { file: string; tensors: TensorSpec[] };
   /** Recommended flag thresholds per label (null where the label is null); the rule is in `thresholdRule`. */
   thresholds: Record<Label, number | null>;
@@ -60,10 +60,19 @@ export function headLogits(pooled: tf.Tensor2D, w: Pick<LocalModelWeights, 'w1' 
   return tf.add(tf.matMul(hidden, w.w2), w.b2) as tf.Tensor2D;
 }
 
-/** 1 / sqrt(ids per text), as a column: sum pooling scaled so long texts do not dominate nor vanish. */
-export function poolingScale(counts: Int32Array): Float32Array {
+/** How a text's feature embeddings are combined: sum divided by sqrt(count) or by count. */
+export type Pooling = 'sqrtn' | 'mean';
+
+/**
+ * The factor each text's summed embedding is multiplied by. sqrtn keeps one
+ * strong n-gram audible in a long text better than a plain mean would.
+ */
+export function poolingScale(counts: Int32Array, pooling: Pooling = 'sqrtn'): Float32Array {
   const out = new Float32Array(counts.length);
-  for (let i = 0; i < counts.length; i++) out[i] = 1 / Math.sqrt(Math.max(1, counts[i]!));
+  for (let i = 0; i < counts.length; i++) {
+    const n = Math.max(1, counts[i]!);
+    out[i] = pooling === 'mean' ? 1 / n : 1 / Math.sqrt(n);
+  }
   return out;
 }
 
@@ -141,7 +150,7 @@ class LocalScorer implements Scorer {
     const probs = tf.tidy(() => {
       // Gather and sum in one op (cpu and wasm both have it): no [ids × dim] intermediate.
       const summed = tf.sparse.sparseSegmentSum(w.embedding, tf.tensor1d(ids, 'int32'), tf.tensor1d(segments, 'int32')) as tf.Tensor2D;
-      const pooled = tf.mul(summed, tf.tensor2d(poolingScale(counts), [counts.length, 1])) as tf.Tensor2D;
+      const pooled = tf.mul(summed, tf.tensor2d(poolingScale(counts, this.#manifest.architecture.pooling), [counts.length, 1])) as tf.Tensor2D;
       return tf.sigmoid(headLogits(pooled, w));
     });
     try {
