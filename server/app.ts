@@ -211,7 +211,7 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<FastifyIn
     model,
     onImported: () => pipeline?.wake(),
   });
-  const moderationStore = createModerationStore(db);
+  const moderationStore = createModerationStore(db, model);
   const moderation = createModerationService({ db, store: moderationStore, scoring: scoringStore, thresholds, now, model });
   const ctx: TriageContext = { db, now, model, authStore, auth, thresholds, scoringStore, pipeline, ingest, moderationStore, moderation };
   app.decorate('triage', ctx);

@@ -2,8 +2,8 @@ import type { Role, User } from '../auth/store.ts';
 import { hasRole } from '../auth/service.ts';
 import type { Db } from '../db/open.ts';
 import { Conflict, Forbidden, NotFound, ValidationError } from '../errors.ts';
-import type { Label } from '../scoring/labels.ts';
-import { scoresOf, type ScoringCounts, type ScoringStore } from '../scoring/store.ts';
+import { LABELS, type Label, type LabelScores } from '../scoring/labels.ts';
+import type { ScoringCounts, ScoringStore } from '../scoring/store.ts';
 import type { ThresholdStore } from '../thresholds/store.ts';
 import {
   toDecision,
@@ -84,14 +84,11 @@ export interface ModerationDeps {
 export function createModerationService(deps: ModerationDeps) {
   const { db, store, thresholds, now } = deps;
 
-  /** Adds scores and flags to comment rows: the one place rows become API comments. */
+  /** Turns comment rows into API comments: the one place this happens. */
   function hydrate(rows: CommentRow[]): Comment[] {
-    if (rows.length === 0) return [];
-    const ids = rows.map((r) => r.id);
-    const scores = store.scoresByComment(ids, deps.model());
-    const flags = store.flagsByComment(ids);
     return rows.map((row) => {
-      const score = scores.get(row.id);
+      const score = row.score_json ? (JSON.parse(row.score_json) as [string, ...(number | null)[]]) : null;
+      const flags = JSON.parse(row.flags_json) as [Label, number, number, number][];
       return {
         id: row.id,
         threadId: row.thread_id,
@@ -103,14 +100,9 @@ export function createModerationService(deps: ModerationDeps) {
         importedAt: row.imported_at,
         status: row.status,
         flagged: row.flagged === 1,
-        scores: score ? scoresOf(score) : null,
-        model: score?.model ?? null,
-        flags: (flags.get(row.id) ?? []).map((f) => ({
-          label: f.label,
-          score: f.score,
-          threshold: f.threshold,
-          thresholdVersion: f.threshold_version,
-        })),
+        scores: score ? (Object.fromEntries(LABELS.map((l, i) => [l, score[i + 1]])) as LabelScores) : null,
+        model: score?.[0] ?? null,
+        flags: flags.map(([label, s, threshold, thresholdVersion]) => ({ label, score: s, threshold, thresholdVersion })),
         depth: row.depth,
         replyCount: row.reply_count,
       };
@@ -156,7 +148,7 @@ export function createModerationService(deps: ModerationDeps) {
       note,
       undoesId: null,
       thresholdVersion: thresholds.current().id,
-      model: store.scoresByComment([commentId], deps.model()).get(commentId)?.model ?? null,
+      model: row.score_json ? (JSON.parse(row.score_json) as [string])[0] : null,
       now: now(),
     });
     store.updateStatus(commentId, statusAfter);

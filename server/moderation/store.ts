@@ -1,6 +1,5 @@
 import type { Db } from '../db/open.ts';
-import type { Label, LabelScores } from '../scoring/labels.ts';
-import type { ScoreRow } from '../scoring/store.ts';
+import { LABELS, type Label, type LabelScores } from '../scoring/labels.ts';
 
 export type Status = 'pending' | 'approved' | 'hidden' | 'escalated';
 export type Action = 'approve' | 'hide' | 'escalate' | 'undo';
@@ -21,6 +20,10 @@ export interface CommentRow {
   flagged: 0 | 1;
   max_score: number | null;
   reply_count: number;
+  /** `[model, ...scores in LABELS order]` of the current model (or the latest when none is current); null when unscored. */
+  score_json: string | null;
+  /** `[[label, score, threshold, threshold_version], ...]`, highest score first. */
+  flags_json: string;
 }
 
 export interface FlagRow {
@@ -168,7 +171,13 @@ export function toThreadSummary(row: ThreadRow, counts: ThreadCountsRow | undefi
   };
 }
 
-const COMMENT_COLUMNS = `c.*, (SELECT count(*) FROM comments r WHERE r.parent_id = c.id) AS reply_count`;
+// Scores and flags come with each comment row as JSON, so a page of comments
+// is one query rather than three.
+const COMMENT_COLUMNS = `c.*, (SELECT count(*) FROM comments r WHERE r.parent_id = c.id) AS reply_count,
+  (SELECT json_array(s.model, ${LABELS.map((l) => `s.${l}`).join(', ')}) FROM scores s
+    WHERE s.comment_id = c.id AND (@model IS NULL OR s.model = @model) ORDER BY s.scored_at DESC LIMIT 1) AS score_json,
+  (SELECT json_group_array(json_array(f.label, f.score, f.threshold, f.threshold_version))
+    FROM (SELECT * FROM flags f WHERE f.comment_id = c.id ORDER BY f.score DESC) f) AS flags_json`;
 
 const DECISION_SELECT = `SELECT d.*, m.username, (SELECT u.id FROM decisions u WHERE u.undoes_id = d.id) AS undone_by_id
   FROM decisions d JOIN moderators m ON m.id = d.moderator_id`;
@@ -181,15 +190,16 @@ const SORTS: Record<QueueSort, { key: string; order: string; after: string }> = 
   thread: { key: 'c.thread_id', order: 'c.thread_id ASC, c.position ASC', after: '(c.thread_id, c.position) > (@afterKey, @afterId)' },
 };
 
-export function createModerationStore(db: Db) {
-  const commentById = db.prepare<{ id: number }, CommentRow>(`SELECT ${COMMENT_COLUMNS} FROM comments c WHERE c.id = @id`);
-  const commentsByIds = db.prepare<{ ids: string }, CommentRow>(
+/** `model` names the scores comments come with; null means each comment's latest. */
+export function createModerationStore(db: Db, model: () => string | null = () => null) {
+  const commentById = db.prepare<{ id: number; model: string | null }, CommentRow>(`SELECT ${COMMENT_COLUMNS} FROM comments c WHERE c.id = @id`);
+  const commentsByIds = db.prepare<{ ids: string; model: string | null }, CommentRow>(
     `SELECT ${COMMENT_COLUMNS} FROM comments c WHERE c.id IN (SELECT value FROM json_each(@ids))`,
   );
-  const threadComments = db.prepare<{ threadId: number }, CommentRow>(
+  const threadComments = db.prepare<{ threadId: number; model: string | null }, CommentRow>(
     `SELECT ${COMMENT_COLUMNS} FROM comments c WHERE c.thread_id = @threadId ORDER BY c.position`,
   );
-  const ancestors = db.prepare<{ id: number }, CommentRow>(
+  const ancestors = db.prepare<{ id: number; model: string | null }, CommentRow>(
     `WITH RECURSIVE up(id, n) AS (
        SELECT parent_id, 1 FROM comments WHERE id = @id
        UNION ALL
@@ -197,29 +207,20 @@ export function createModerationStore(db: Db) {
      )
      SELECT ${COMMENT_COLUMNS} FROM up CROSS JOIN comments c ON c.id = up.id ORDER BY up.n DESC`,
   );
-  const siblingsBefore = db.prepare<{ threadId: number; parentId: number | null; position: number; limit: number }, CommentRow>(
+  const siblingsBefore = db.prepare<{ threadId: number; parentId: number | null; position: number; limit: number; model: string | null }, CommentRow>(
     `SELECT ${COMMENT_COLUMNS} FROM comments c
      WHERE c.thread_id = @threadId AND c.parent_id IS @parentId AND c.position < @position
      ORDER BY c.position DESC LIMIT @limit`,
   );
-  const siblingsAfter = db.prepare<{ threadId: number; parentId: number | null; position: number; limit: number }, CommentRow>(
+  const siblingsAfter = db.prepare<{ threadId: number; parentId: number | null; position: number; limit: number; model: string | null }, CommentRow>(
     `SELECT ${COMMENT_COLUMNS} FROM comments c
      WHERE c.thread_id = @threadId AND c.parent_id IS @parentId AND c.position > @position
      ORDER BY c.position ASC LIMIT @limit`,
   );
-  const replies = db.prepare<{ id: number; limit: number }, CommentRow>(
+  const replies = db.prepare<{ id: number; limit: number; model: string | null }, CommentRow>(
     `SELECT ${COMMENT_COLUMNS} FROM comments c WHERE c.parent_id = @id ORDER BY c.position LIMIT @limit`,
   );
 
-  const scoresFor = db.prepare<{ ids: string; model: string }, ScoreRow>(
-    'SELECT * FROM scores WHERE model = @model AND comment_id IN (SELECT value FROM json_each(@ids))',
-  );
-  const latestScoresFor = db.prepare<{ ids: string }, ScoreRow>(
-    'SELECT * FROM scores WHERE comment_id IN (SELECT value FROM json_each(@ids)) ORDER BY scored_at',
-  );
-  const flagsFor = db.prepare<{ ids: string }, FlagRow>(
-    'SELECT * FROM flags WHERE comment_id IN (SELECT value FROM json_each(@ids)) ORDER BY comment_id, score DESC',
-  );
 
   const threadById = db.prepare<{ id: number }, ThreadRow>('SELECT * FROM threads WHERE id = @id');
   const threadsPage = db.prepare<{ afterId: number; limit: number }, ThreadRow>(
@@ -290,6 +291,7 @@ export function createModerationStore(db: Db) {
 
   function queuePage(f: QueueFilter): (CommentRow & { thread_title: string })[] {
     const params = {
+      model: model(),
       status: f.status,
       label: f.label,
       thread: f.thread,
@@ -317,30 +319,16 @@ export function createModerationStore(db: Db) {
   }
 
   return {
-    getComment: (id: number) => commentById.get({ id }),
-    listComments: (ids: number[]) => commentsByIds.all({ ids: JSON.stringify(ids) }),
-    listThreadComments: (threadId: number) => threadComments.all({ threadId }),
-    listAncestors: (id: number) => ancestors.all({ id }),
+    getComment: (id: number) => commentById.get({ id, model: model() }),
+    listComments: (ids: number[]) => commentsByIds.all({ ids: JSON.stringify(ids), model: model() }),
+    listThreadComments: (threadId: number) => threadComments.all({ threadId, model: model() }),
+    listAncestors: (id: number) => ancestors.all({ id, model: model() }),
     /** Up to `limit` siblings on each side of the comment, in display order. */
     listSiblings(row: CommentRow, limit: number): CommentRow[] {
-      const p = { threadId: row.thread_id, parentId: row.parent_id, position: row.position, limit };
+      const p = { threadId: row.thread_id, parentId: row.parent_id, position: row.position, limit, model: model() };
       return [...siblingsBefore.all(p).reverse(), ...siblingsAfter.all(p)];
     },
-    listReplies: (id: number, limit: number) => replies.all({ id, limit }),
-    /** Scores of the given model (or each comment's latest when model is null), by comment id. */
-    scoresByComment(ids: number[], model: string | null): Map<number, ScoreRow> {
-      const rows = model ? scoresFor.all({ ids: JSON.stringify(ids), model }) : latestScoresFor.all({ ids: JSON.stringify(ids) });
-      return new Map(rows.map((r) => [r.comment_id, r]));
-    },
-    flagsByComment(ids: number[]): Map<number, FlagRow[]> {
-      const map = new Map<number, FlagRow[]>();
-      for (const row of flagsFor.all({ ids: JSON.stringify(ids) })) {
-        const list = map.get(row.comment_id);
-        if (list) list.push(row);
-        else map.set(row.comment_id, [row]);
-      }
-      return map;
-    },
+    listReplies: (id: number, limit: number) => replies.all({ id, limit, model: model() }),
     queuePage,
     getThread: (id: number) => threadById.get({ id }),
     /** Newest threads first; `afterId` is the last id of the previous page. */

@@ -1,6 +1,7 @@
 import type { ThresholdStore } from '../thresholds/store.ts';
 import { flagsFor, maxScore } from '../thresholds/flags.ts';
 import type { ScoringStore, ScoreWrite } from './store.ts';
+import type { LabelScores } from './labels.ts';
 import type { Scorer } from './types.ts';
 
 /** The part of a pino/Fastify logger the pipeline uses. Never given comment text. */
@@ -24,6 +25,11 @@ export interface PipelineDeps {
   idlePollMs?: number;
   /** Called after each written batch (progress bars, tests). */
   onBatch?: (written: number) => void;
+}
+
+interface Scored {
+  commentId: number;
+  scores: LabelScores;
 }
 
 const silent: PipelineLogger = { info() {}, warn() {}, error() {} };
@@ -58,23 +64,16 @@ export function createScoringPipeline(deps: PipelineDeps) {
     });
   }
 
-  async function scoreJobs(jobs: { commentId: number; body: string }[]): Promise<{ ok: ScoreWrite[]; failed: number[]; error?: string }> {
-    const version = thresholds.current();
-    const toWrite = (commentId: number, scores: ScoreWrite['scores']): ScoreWrite => ({
-      commentId,
-      scores,
-      flags: flagsFor(scores, version.values),
-      maxScore: maxScore(scores),
-    });
+  async function scoreJobs(jobs: { commentId: number; body: string }[]): Promise<{ ok: Scored[]; failed: number[]; error?: string }> {
     try {
       const results = await scorer.scoreBatch(jobs.map((j) => j.body));
       if (results.length !== jobs.length) throw new Error(`scorer returned ${results.length} results for ${jobs.length} texts`);
-      return { ok: jobs.map((j, i) => toWrite(j.commentId, results[i].scores)), failed: [] };
+      return { ok: jobs.map((j, i) => ({ commentId: j.commentId, scores: results[i].scores })), failed: [] };
     } catch (err) {
       if (jobs.length === 1) return { ok: [], failed: [jobs[0].commentId], error: errorText(err) };
       // One bad text must not fail its whole batch: score one by one to find it.
       logger.warn({ err: errorText(err), jobs: jobs.length }, 'scoring batch failed; retrying one by one');
-      const ok: ScoreWrite[] = [];
+      const ok: Scored[] = [];
       const failed: number[] = [];
       let error: string | undefined;
       for (const job of jobs) {
@@ -92,9 +91,16 @@ export function createScoringPipeline(deps: PipelineDeps) {
     const jobs = store.listPending(model, batchSize);
     if (jobs.length === 0) return 0;
     const { ok, failed, error } = await scoreJobs(jobs);
-    const thresholdVersion = thresholds.current().id;
+    // Read after the await: flags and their recorded version come from the same thresholds.
+    const version = thresholds.current();
+    const writes: ScoreWrite[] = ok.map(({ commentId, scores }) => ({
+      commentId,
+      scores,
+      flags: flagsFor(scores, version.values),
+      maxScore: maxScore(scores),
+    }));
     const t = now();
-    const written = ok.length > 0 ? store.writeBatch(ok, { model, thresholdVersion, now: t }) : 0;
+    const written = writes.length > 0 ? store.writeBatch(writes, { model, thresholdVersion: version.id, now: t }) : 0;
     if (failed.length > 0) {
       store.recordFailure(failed, { model, error: error ?? 'unknown scoring error', maxAttempts, now: t });
       logger.error({ commentIds: failed, err: error }, 'comments could not be scored');
