@@ -133,28 +133,25 @@ describe('what-if', () => {
       pending: rand() < 0.8,
       flaggedByOther: rand() < 0.2,
     }));
-    {
-      const pool_ = pool;
-      for (const [current, candidate] of [[0.8, 0.6], [0.6, 0.8], [0.5, 0.5], [null, 0.3], [0.3, null], [0.75, 0.77]] as const) {
-        const got = whatIf(pool_, current, candidate);
-        const inQueue = (x: WhatIfItem, t: number | null) => x.outcome === 'undecided' && x.pending && (x.flaggedByOther || (t !== null && x.score >= t));
-        const enteringIds = pool_.filter((x) => !inQueue(x, current) && inQueue(x, candidate)).map((x) => x.id).sort((a, b) => a - b);
-        const leavingIds = pool_.filter((x) => inQueue(x, current) && !inQueue(x, candidate)).map((x) => x.id).sort((a, b) => a - b);
-        expect(got.entering.map((x) => x.id).sort((a, b) => a - b)).toEqual(enteringIds);
-        expect(got.leaving.map((x) => x.id).sort((a, b) => a - b)).toEqual(leavingIds);
-        const flagged = (x: WhatIfItem, t: number | null) => x.flaggedByOther || (t !== null && x.score >= t);
-        const pos = pool_.filter((x) => x.outcome === 'positive');
-        const neg = pool_.filter((x) => x.outcome === 'negative');
-        expect(got.decided).toEqual({
-          caught: pos.filter((x) => flagged(x, candidate)).length,
-          missed: pos.filter((x) => !flagged(x, candidate)).length,
-          falseAlarms: neg.filter((x) => flagged(x, candidate)).length,
-          newlyCaught: pos.filter((x) => !flagged(x, current) && flagged(x, candidate)).length,
-          newlyMissed: pos.filter((x) => flagged(x, current) && !flagged(x, candidate)).length,
-          newFalseAlarms: neg.filter((x) => !flagged(x, current) && flagged(x, candidate)).length,
-          clearedFalseAlarms: neg.filter((x) => flagged(x, current) && !flagged(x, candidate)).length,
-        });
-      }
+    for (const [current, candidate] of [[0.8, 0.6], [0.6, 0.8], [0.5, 0.5], [null, 0.3], [0.3, null], [0.75, 0.77]] as const) {
+      const got = whatIf(pool, current, candidate);
+      const inQueue = (x: WhatIfItem, t: number | null) => x.outcome === 'undecided' && x.pending && (x.flaggedByOther || (t !== null && x.score >= t));
+      const enteringIds = pool.filter((x) => !inQueue(x, current) && inQueue(x, candidate)).map((x) => x.id).sort((a, b) => a - b);
+      const leavingIds = pool.filter((x) => inQueue(x, current) && !inQueue(x, candidate)).map((x) => x.id).sort((a, b) => a - b);
+      expect(got.entering.map((x) => x.id).sort((a, b) => a - b)).toEqual(enteringIds);
+      expect(got.leaving.map((x) => x.id).sort((a, b) => a - b)).toEqual(leavingIds);
+      const flagged = (x: WhatIfItem, t: number | null) => x.flaggedByOther || (t !== null && x.score >= t);
+      const pos = pool.filter((x) => x.outcome === 'positive');
+      const neg = pool.filter((x) => x.outcome === 'negative');
+      expect(got.decided).toEqual({
+        caught: pos.filter((x) => flagged(x, candidate)).length,
+        missed: pos.filter((x) => !flagged(x, candidate)).length,
+        falseAlarms: neg.filter((x) => flagged(x, candidate)).length,
+        newlyCaught: pos.filter((x) => !flagged(x, current) && flagged(x, candidate)).length,
+        newlyMissed: pos.filter((x) => flagged(x, current) && !flagged(x, candidate)).length,
+        newFalseAlarms: neg.filter((x) => !flagged(x, current) && flagged(x, candidate)).length,
+        clearedFalseAlarms: neg.filter((x) => flagged(x, current) && !flagged(x, candidate)).length,
+      });
     }
   });
 
