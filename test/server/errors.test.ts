@@ -1,4 +1,7 @@
 import type { FastifyInstance } from 'fastify';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { resolveConfig } from '../../server/config.ts';
@@ -108,5 +111,26 @@ describe('seeds', () => {
     insertThreads(app, [makeThread({ comments: [makeComment()] })]);
     const { cookie } = await signIn(app);
     expect((await app.inject({ url: '/api/stats', headers: { cookie } })).json().threads).toBe(3);
+  });
+});
+
+describe('dashboard', () => {
+  it('serves the built dashboard with index.html for client-side routes, never for /api', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'triage-web-'));
+    writeFileSync(join(dir, 'index.html'), '<!doctype html><title>Triage</title>');
+    writeFileSync(join(dir, 'app.js'), 'console.log(1)');
+    try {
+      app = await buildTestApp({ webDist: dir });
+      for (const url of ['/', '/queue', '/threads/3']) {
+        const res = await app.inject({ url });
+        expect(res.statusCode, url).toBe(200);
+        expect(res.body).toContain('<title>Triage</title>');
+      }
+      expect((await app.inject({ url: '/app.js' })).body).toBe('console.log(1)');
+      const api = await app.inject({ url: '/api/nothing-here' });
+      expect(api.headers['content-type']).toMatch(/json/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
