@@ -106,9 +106,16 @@ export function registerIngestCommands(program: Command): void {
     .command('status')
     .description('show comment counts and scoring progress')
     .option('--db <path>', 'SQLite file (default TRIAGE_DB or data/triage.db)')
-    .action((opts: { db?: string }) => {
+    .option('--retry-failed', 'queue comments whose scoring failed again (the server retries them)')
+    .action((opts: { db?: string; retryFailed?: boolean }) => {
       const db = openDatabase(opts.db ?? defaultDbPath());
       try {
+        if (opts.retryFailed) {
+          const scoring = createScoringStore(db);
+          const model = scoring.latestModel();
+          const n = model ? scoring.retryFailed(model, Date.now()) : 0;
+          console.log(`Queued ${n} failed comments for another try${model ? ` with ${model}` : ''}.`);
+        }
         const threads = createIngestStore(db).countThreads();
         const row = db.prepare<[], { total: number; flagged: number; queue: number }>(
           "SELECT count(*) AS total, coalesce(sum(flagged), 0) AS flagged, coalesce(sum(flagged = 1 AND status = 'pending'), 0) AS queue FROM comments",
