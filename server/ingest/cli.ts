@@ -5,6 +5,7 @@ import { resolve } from 'node:path';
 import { defaultDbPath, fail } from '../auth/cli.ts';
 import { openDatabase, type Db } from '../db/open.ts';
 import { AppError } from '../errors.ts';
+import { createModerationStore } from '../moderation/store.ts';
 import { createScoringPipeline } from '../scoring/pipeline.ts';
 import { createScoringStore } from '../scoring/store.ts';
 import type { ModelChoice } from '../scoring/types.ts';
@@ -117,9 +118,12 @@ export function registerIngestCommands(program: Command): void {
           console.log(`Queued ${n} failed comments for another try${model ? ` with ${model}` : ''}.`);
         }
         const threads = createIngestStore(db).countThreads();
-        const row = db.prepare<[], { total: number; flagged: number; queue: number }>(
-          "SELECT count(*) AS total, coalesce(sum(flagged), 0) AS flagged, coalesce(sum(flagged = 1 AND status = 'pending'), 0) AS queue FROM comments",
-        ).get()!;
+        const row = { total: 0, flagged: 0, queue: 0 };
+        for (const { status, flagged, n } of createModerationStore(db).statusCounts()) {
+          row.total += n;
+          if (flagged) row.flagged += n;
+          if (flagged && status === 'pending') row.queue += n;
+        }
         console.log(`${threads} threads, ${row.total} comments, ${row.flagged} flagged, ${row.queue} waiting in the review queue.`);
         printStatus(db, null);
       } finally {
