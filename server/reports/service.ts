@@ -44,7 +44,7 @@ export function createReportService({ db, clock = Date.now, model }: ReportServi
     summary(filter: ReportFilter): Summary {
       const m = currentModel();
       const timeline = thresholdTimeline();
-      const decisions = store.decisions(filter, m).map((d) => ({ ...d, thresholds: timeline.at(d.thresholdVersion, d.decidedAt).values }));
+      const decisions = store.decisions(filter, m).map((d) => Object.assign(d, { thresholds: timeline.at(d.thresholdVersion, d.decidedAt).values }));
       return summarise({
         filter,
         generatedAt: clock(),

@@ -2,7 +2,7 @@
  * Moderation report maths: pure functions over rows the report store reads.
  * Times are integer milliseconds since the epoch (UTC).
  */
-import { agreement, type Agreement } from '../thresholds/analysis.ts';
+import { AgreementTally, type Agreement } from '../thresholds/analysis.ts';
 import { LABELS, type Label, type LabelScores } from '../scoring/labels.ts';
 import { flagsFor, type ThresholdValues } from '../thresholds/flags.ts';
 
@@ -129,27 +129,37 @@ export function versionsInForce<T extends { since: number }>(versions: T[], from
 
 export function summarise(input: SummaryInput): Summary {
   const { decisions } = input;
-  const byAction = ACTIONS.map((action) => ({ action, count: decisions.filter((d) => d.action === action).length }));
-
+  const labels = input.filter.labels ?? [...LABELS];
+  // One pass with running counts: a period may hold a million decisions.
+  const byAction = { approve: 0, hide: 0, escalate: 0 };
   const mods = new Map<string, { moderator: string; approve: number; hide: number; escalate: number; total: number }>();
+  const firstDecision = new Map<number, DecisionFact>();
+  let resolved = 0;
+  let unscored = 0;
+  const overall = new AgreementTally();
+  const perLabel = labels.map((label) => ({ label, tally: new AgreementTally() }));
   for (const d of decisions) {
+    byAction[d.action]++;
     let m = mods.get(d.moderator);
     if (!m) mods.set(d.moderator, (m = { moderator: d.moderator, approve: 0, hide: 0, escalate: 0, total: 0 }));
     m[d.action]++;
     m.total++;
-  }
-
-  const firstDecision = new Map<number, DecisionFact>();
-  for (const d of decisions) {
     const seen = firstDecision.get(d.commentId);
     if (!seen || d.decidedAt < seen.decidedAt) firstDecision.set(d.commentId, d);
+    if (d.statusBefore === 'escalated' && d.action !== 'escalate') resolved++;
+    if (d.scores === null) {
+      unscored++;
+      continue;
+    }
+    const positive = d.action !== 'approve';
+    overall.add(flagsFor(d.scores, d.thresholds).length > 0, positive);
+    for (const { label, tally } of perLabel) {
+      const score = d.scores[label];
+      const t = d.thresholds[label];
+      if (score !== null) tally.add(t !== null && score >= t, positive);
+    }
   }
   const waits = [...firstDecision.values()].map((d) => Math.max(0, d.decidedAt - d.importedAt));
-
-  const scored = decisions.filter((d) => d.scores !== null);
-  const positive = (d: DecisionFact) => d.action !== 'approve';
-  const labels = input.filter.labels ?? [...LABELS];
-  const overall = agreement(scored.map((d) => ({ positive: positive(d), modelFlagged: flagsFor(d.scores!, d.thresholds).length > 0 })));
 
   return {
     filter: input.filter,
@@ -158,26 +168,12 @@ export function summarise(input: SummaryInput): Summary {
     decisions: {
       total: decisions.length,
       undone: input.undone,
-      byAction,
+      byAction: ACTIONS.map((action) => ({ action, count: byAction[action] })),
       byModerator: [...mods.values()].sort((a, b) => b.total - a.total || a.moderator.localeCompare(b.moderator)),
     },
     timeToDecision: { n: waits.length, medianMs: percentile(waits, 50), p90Ms: percentile(waits, 90) },
-    escalations: {
-      opened: decisions.filter((d) => d.action === 'escalate').length,
-      resolved: decisions.filter((d) => d.statusBefore === 'escalated' && d.action !== 'escalate').length,
-    },
-    agreement: {
-      ...overall,
-      unscored: decisions.length - scored.length,
-      perLabel: labels.map((label) => ({
-        label,
-        ...agreement(
-          scored
-            .filter((d) => d.scores![label] !== null)
-            .map((d) => ({ positive: positive(d), modelFlagged: d.thresholds[label] !== null && d.scores![label]! >= d.thresholds[label]! })),
-        ),
-      })),
-    },
+    escalations: { opened: byAction.escalate, resolved },
+    agreement: { ...overall.result(), unscored, perLabel: perLabel.map(({ label, tally }) => ({ label, ...tally.result() })) },
     threadsByHidden: rankThreadsByHidden(input.threads),
     thresholds: input.thresholds,
     models: input.models,

@@ -54,16 +54,17 @@ export function createAnalysisStore(db: Db) {
      FROM json_each(@ids) j JOIN comments c ON c.id = j.value JOIN threads t ON t.id = c.thread_id
      ORDER BY j.key`,
   );
-  const standingDecisions = db.prepare<{ model: string }>(
-    `SELECT m.username AS moderator, c.thread_id AS threadId, t.title AS threadTitle, d.action,
-            ${LABELS.map((l) => `s.${l}`).join(', ')}
-     FROM decisions d
-     JOIN moderators m ON m.id = d.moderator_id
-     JOIN comments c ON c.id = d.comment_id
-     JOIN threads t ON t.id = c.thread_id
-     JOIN scores s ON s.comment_id = d.comment_id AND s.model = @model
-     WHERE ${STANDING}`,
-  );
+  const standingDecisions = db
+    .prepare<{ model: string }, unknown[]>(
+      `SELECT m.username, c.thread_id, t.title, d.action, ${LABELS.map((l) => `s.${l}`).join(', ')}
+       FROM decisions d
+       JOIN moderators m ON m.id = d.moderator_id
+       JOIN comments c ON c.id = d.comment_id
+       JOIN threads t ON t.id = c.thread_id
+       JOIN scores s ON s.comment_id = d.comment_id AND s.model = @model
+       WHERE ${STANDING}`,
+    )
+    .raw(true);
 
   return {
     /** Every comment scored by `model` on `label`, as the what-if and the curve need it. */
@@ -86,11 +87,13 @@ export function createAnalysisStore(db: Db) {
     },
     /** Standing decisions on comments the model has scored, with those scores. */
     shadowRows(model: string): ShadowDecisionRow[] {
-      return (standingDecisions.all({ model }) as Record<string, unknown>[]).map((r) => {
+      const out: ShadowDecisionRow[] = [];
+      for (const r of standingDecisions.all({ model })) {
         const scores = {} as LabelScores;
-        for (const l of LABELS) scores[l] = r[l] as number | null;
-        return { moderator: r.moderator as string, threadId: r.threadId as number, threadTitle: r.threadTitle as string, action: r.action as string, scores };
-      });
+        LABELS.forEach((l, i) => (scores[l] = r[4 + i] as number | null));
+        out.push({ moderator: r[0] as string, threadId: r[1] as number, threadTitle: r[2] as string, action: r[3] as string, scores });
+      }
+      return out;
     },
   };
 }

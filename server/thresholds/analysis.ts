@@ -318,30 +318,28 @@ export interface Agreement {
   moderatorOnly: number;
 }
 
-/** How often the model's flag matches the moderators' decisions. */
-export function agreement(pairs: Iterable<{ modelFlagged: boolean; positive: boolean }>): Agreement {
-  let n = 0;
-  let agree = 0;
-  let modelOnly = 0;
-  let moderatorOnly = 0;
-  for (const { modelFlagged, positive } of pairs) {
-    n++;
-    if (modelFlagged === positive) agree++;
-    else if (modelFlagged) modelOnly++;
-    else moderatorOnly++;
+/** Counts agreement one decision at a time, so large views need no per-group arrays. */
+export class AgreementTally {
+  n = 0;
+  agree = 0;
+  modelOnly = 0;
+  moderatorOnly = 0;
+
+  add(modelFlagged: boolean, positive: boolean): void {
+    this.n++;
+    if (modelFlagged === positive) this.agree++;
+    else if (modelFlagged) this.modelOnly++;
+    else this.moderatorOnly++;
   }
-  return { n, agree, share: n === 0 ? null : agree / n, modelOnly, moderatorOnly };
+
+  result(): Agreement {
+    return { n: this.n, agree: this.agree, share: this.n === 0 ? null : this.agree / this.n, modelOnly: this.modelOnly, moderatorOnly: this.moderatorOnly };
+  }
 }
 
-/** agreement() per group key, groups in first-seen order. */
-export function agreementBy<K>(rows: Iterable<{ key: K; modelFlagged: boolean; positive: boolean }>): Map<K, Agreement> {
-  const groups = new Map<K, { modelFlagged: boolean; positive: boolean }[]>();
-  for (const r of rows) {
-    let g = groups.get(r.key);
-    if (!g) groups.set(r.key, (g = []));
-    g.push(r);
-  }
-  const out = new Map<K, Agreement>();
-  for (const [k, g] of groups) out.set(k, agreement(g));
-  return out;
+/** How often the model's flag matches the moderators' decisions. */
+export function agreement(pairs: Iterable<{ modelFlagged: boolean; positive: boolean }>): Agreement {
+  const tally = new AgreementTally();
+  for (const { modelFlagged, positive } of pairs) tally.add(modelFlagged, positive);
+  return tally.result();
 }

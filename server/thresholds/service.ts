@@ -3,8 +3,7 @@ import type { Db } from '../db/open.ts';
 import { Conflict, ValidationError } from '../errors.ts';
 import { LABELS, isLabel, type Label } from '../scoring/labels.ts';
 import {
-  agreement,
-  agreementBy,
+  AgreementTally,
   histogram,
   pointAt,
   prCurve,
@@ -22,7 +21,7 @@ import {
   type WhatIfItem,
 } from './analysis.ts';
 import { createAnalysisStore, isPositiveAction, type CommentSnippet } from './analysis-store.ts';
-import { flagsFor, type ThresholdValues } from './flags.ts';
+import type { ThresholdValues } from './flags.ts';
 import { createThresholdStore, type Reevaluation, type ThresholdHistoryEntry, type ThresholdVersion } from './store.ts';
 
 export interface ThresholdServiceDeps {
@@ -215,26 +214,39 @@ export function createThresholdService({ db, clock = Date.now, model }: Threshol
     shadow(): ShadowView {
       const version = store.current();
       const m = currentModel();
-      const rows = m ? evidence.shadowRows(m) : [];
-      const judged = rows.map((r) => ({ ...r, positive: isPositiveAction(r.action), modelFlagged: flagsFor(r.scores, version.values).length > 0 }));
-      const byThread = agreementBy(judged.map((r) => ({ key: r.threadId, modelFlagged: r.modelFlagged, positive: r.positive })));
-      const titles = new Map(judged.map((r) => [r.threadId, r.threadTitle]));
-      const byModerator = agreementBy(judged.map((r) => ({ key: r.moderator, modelFlagged: r.modelFlagged, positive: r.positive })));
+      const t = version.values;
+      // One pass with running tallies: the view may cover a million decisions.
+      const overall = new AgreementTally();
+      const perLabel = new Map(LABELS.map((l) => [l, new AgreementTally()]));
+      const perThread = new Map<number, { title: string; tally: AgreementTally }>();
+      const perModerator = new Map<string, AgreementTally>();
+      for (const r of m ? evidence.shadowRows(m) : []) {
+        const positive = isPositiveAction(r.action);
+        let modelFlagged = false;
+        for (const label of LABELS) {
+          const score = r.scores[label];
+          if (score === null) continue;
+          const flagged = t[label] !== null && score >= t[label]!;
+          modelFlagged ||= flagged;
+          perLabel.get(label)!.add(flagged, positive);
+        }
+        overall.add(modelFlagged, positive);
+        let thread = perThread.get(r.threadId);
+        if (!thread) perThread.set(r.threadId, (thread = { title: r.threadTitle, tally: new AgreementTally() }));
+        thread.tally.add(modelFlagged, positive);
+        let mod = perModerator.get(r.moderator);
+        if (!mod) perModerator.set(r.moderator, (mod = new AgreementTally()));
+        mod.add(modelFlagged, positive);
+      }
       return {
         model: m,
         thresholdVersion: version.id,
-        overall: agreement(judged),
-        perLabel: LABELS.map((label) => {
-          const t = version.values[label];
-          const pairs = judged
-            .filter((r) => r.scores[label] !== null)
-            .map((r) => ({ positive: r.positive, modelFlagged: t !== null && r.scores[label]! >= t }));
-          return { label, threshold: t, ...agreement(pairs) };
-        }),
-        perThread: [...byThread]
-          .map(([threadId, a]) => ({ threadId, threadTitle: titles.get(threadId)!, ...a }))
+        overall: overall.result(),
+        perLabel: LABELS.map((label) => ({ label, threshold: t[label], ...perLabel.get(label)!.result() })),
+        perThread: [...perThread]
+          .map(([threadId, { title, tally }]) => ({ threadId, threadTitle: title, ...tally.result() }))
           .sort((a, b) => b.n - a.n || a.threadId - b.threadId),
-        perModerator: [...byModerator].map(([moderator, a]) => ({ moderator, ...a })).sort((a, b) => a.moderator.localeCompare(b.moderator)),
+        perModerator: [...perModerator].map(([moderator, tally]) => ({ moderator, ...tally.result() })).sort((a, b) => a.moderator.localeCompare(b.moderator)),
       };
     },
   };
