@@ -19,7 +19,7 @@ import { healthSchema } from './moderation/schemas.ts';
 import { createModerationService, type ModerationService } from './moderation/service.ts';
 import { createModerationStore, type ModerationStore } from './moderation/store.ts';
 import { createScoringPipeline, type ScoringPipeline } from './scoring/pipeline.ts';
-import { createScoringStore, type ScoringStore } from './scoring/store.ts';
+import { createScoringStore, type ScoringCounts, type ScoringStore } from './scoring/store.ts';
 import type { ModelChoice, Scorer } from './scoring/types.ts';
 import { createThresholdStore, type ThresholdStore } from './thresholds/store.ts';
 import { thresholdRoutes } from './thresholds/routes.ts';
@@ -212,7 +212,16 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<FastifyIn
     onImported: () => pipeline?.wake(),
   });
   const moderationStore = createModerationStore(db, model);
-  const moderation = createModerationService({ db, store: moderationStore, scoring: scoringStore, thresholds, now, model });
+  // Counting a million jobs takes tens of milliseconds; health and stats,
+  // polled every few seconds, can show figures up to a second old.
+  let countsCache: { at: number; model: string; counts: ScoringCounts } | undefined;
+  const scoringCounts = (m: string): ScoringCounts => {
+    if (!countsCache || countsCache.model !== m || Date.now() - countsCache.at >= 1000) {
+      countsCache = { at: Date.now(), model: m, counts: scoringStore.counts(m) };
+    }
+    return countsCache.counts;
+  };
+  const moderation = createModerationService({ db, store: moderationStore, scoringCounts, thresholds, now, model });
   const ctx: TriageContext = { db, now, model, authStore, auth, thresholds, scoringStore, pipeline, ingest, moderationStore, moderation };
   app.decorate('triage', ctx);
   app.decorateRequest('user', null);
@@ -228,16 +237,10 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<FastifyIn
   await app.register(multipart, { limits: { fileSize: IMPORT_LIMIT_BYTES, files: 1 } });
   app.addHook('onRequest', sessionHook(auth));
 
-  // Counting a million jobs takes tens of milliseconds; a health check polled
-  // every few seconds can show figures up to a second old.
-  let healthCache: { at: number; body: { ok: true; model: string | null; scoring: { pending: number; done: number; failed: number } } } | undefined;
   app.get('/api/health', { schema: healthSchema }, async () => {
-    if (healthCache && Date.now() - healthCache.at < 1000) return healthCache.body;
     const m = model();
-    const counts = m ? scoringStore.counts(m) : { pending: 0, done: 0, failed: 0 };
-    const body = { ok: true as const, model: m, scoring: { pending: counts.pending, done: counts.done, failed: counts.failed } };
-    healthCache = { at: Date.now(), body };
-    return body;
+    const counts = m ? scoringCounts(m) : { pending: 0, done: 0, failed: 0 };
+    return { ok: true as const, model: m, scoring: { pending: counts.pending, done: counts.done, failed: counts.failed } };
   });
   await app.register(authRoutes, { auth });
   await app.register(ingestRoutes, { ingest });

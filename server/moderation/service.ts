@@ -3,7 +3,7 @@ import { hasRole } from '../auth/service.ts';
 import type { Db } from '../db/open.ts';
 import { Conflict, Forbidden, NotFound, ValidationError } from '../errors.ts';
 import { LABELS, type Label, type LabelScores } from '../scoring/labels.ts';
-import type { ScoringCounts, ScoringStore } from '../scoring/store.ts';
+import type { ScoringCounts } from '../scoring/store.ts';
 import type { ThresholdStore } from '../thresholds/store.ts';
 import {
   toDecision,
@@ -74,7 +74,8 @@ export function decodeCursor(text: string, expected: Cursor['s']): Cursor {
 export interface ModerationDeps {
   db: Db;
   store: ModerationStore;
-  scoring: ScoringStore;
+  /** Scoring progress of a model; may be cached briefly (counting a million jobs is slow). */
+  scoringCounts: (model: string) => ScoringCounts;
   thresholds: ThresholdStore;
   now: () => number;
   /** `<model id>@<version>` of the scores in force; null when nothing scores in this process. */
@@ -321,7 +322,7 @@ export function createModerationService(deps: ModerationDeps) {
         if (flagged && status === 'pending') comments.queue += n;
       }
       const model = deps.model();
-      const counts = model ? deps.scoring.counts(model) : { total: 0, pending: 0, done: 0, failed: 0 };
+      const counts = model ? deps.scoringCounts(model) : { total: 0, pending: 0, done: 0, failed: 0 };
       return { comments, threads: store.countThreads(), scoring: { model, ...counts } };
     },
   };

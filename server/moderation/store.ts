@@ -261,7 +261,7 @@ export function createModerationStore(db: Db, model: () => string | null = () =>
   const updateStatus = db.prepare<{ id: number; status: Status }>('UPDATE comments SET status = @status WHERE id = @id');
 
   const statusCounts = db.prepare<[], { status: Status; flagged: 0 | 1; n: number }>(
-    'SELECT status, flagged, count(*) AS n FROM comments GROUP BY status, flagged',
+    'SELECT status, flagged, n FROM comment_counts WHERE n > 0',
   );
   const threadCount = db.prepare<[], { n: number }>('SELECT count(*) AS n FROM threads');
 

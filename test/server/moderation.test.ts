@@ -261,6 +261,10 @@ describe('GET /api/stats', () => {
     await post(`/api/comments/${c.deep}/decision`, { action: 'escalate' });
     const res = (await get('/api/stats')).json();
     expect(res.comments).toEqual({ total: 7, flagged: 5, queue: 3, pending: 5, approved: 0, hidden: 1, escalated: 1 });
+    const db = app.triage.db;
+    expect(db.prepare('SELECT status, flagged, n FROM comment_counts WHERE n > 0 ORDER BY status, flagged').all()).toEqual(
+      db.prepare('SELECT status, flagged, count(*) AS n FROM comments GROUP BY status, flagged ORDER BY status, flagged').all(),
+    );
     expect(res.threads).toBe(2);
   });
 });

@@ -60,6 +60,10 @@ describe('scoring pipeline', () => {
       expect(comment.flagged).toBe(expected.length > 0 ? 1 : 0);
       expect(comment.max_score).toBe(Math.max(...LABELS.map((l) => scores[l] ?? -1)));
     }
+    // The trigger-kept counts match a real count after the pipeline flagged comments.
+    expect(db.prepare('SELECT status, flagged, n FROM comment_counts WHERE n > 0 ORDER BY status, flagged').all()).toEqual(
+      db.prepare('SELECT status, flagged, count(*) AS n FROM comments GROUP BY status, flagged ORDER BY status, flagged').all(),
+    );
     const health = (await app.inject({ url: '/api/health' })).json();
     expect(health).toMatchObject({ ok: true, model: scorer.model });
     const stats = (await app.inject({ url: '/api/stats', headers: { cookie } })).json();
