@@ -15,6 +15,7 @@ import {
   type Agreement,
   type CurvePoint,
   type HistogramBin,
+  type PreparedScores,
   type Sample,
   type Suggestion,
   type WhatIf,
@@ -105,8 +106,20 @@ export function createThresholdService({ db, clock = Date.now, model }: Threshol
     },
   );
 
-  function labelItems(label: Label, m: string | null): WhatIfItem[] {
-    return m ? [...evidence.labelRows(label, m)] : [];
+  // A slider move asks for the same label again and again; reading a million
+  // scores each time would stall the server. The cache holds one label and is
+  // dropped as soon as anything in the database changes: total_changes()
+  // counts this connection's writes, data_version other connections' commits.
+  const changeStamp = db.prepare<[], { c: number }>('SELECT total_changes() AS c');
+  let cached: { key: string; items: WhatIfItem[]; prepared: PreparedScores; curve: CurvePoint[] } | null = null;
+  function labelData(label: Label, m: string | null) {
+    const key = `${label}\u0000${m}\u0000${changeStamp.get()!.c}\u0000${db.pragma('data_version', { simple: true })}`;
+    if (cached?.key !== key) {
+      const items = m ? [...evidence.labelRows(label, m)] : [];
+      const prepared = prepare(items);
+      cached = { key, items, prepared, curve: prCurve(prepared) };
+    }
+    return cached;
   }
 
   function withSnippets(list: { id: number; score: number }[]): ListedComment[] {
@@ -160,10 +173,8 @@ export function createThresholdService({ db, clock = Date.now, model }: Threshol
       const m = currentModel();
       const current = version.values[label];
       const candidate = opts.candidate === undefined ? current : opts.candidate;
-      const items = labelItems(label, m);
-      const prepared = prepare(items);
+      const { items, prepared, curve } = labelData(label, m);
       const decided = prepared.positives.length + prepared.negatives.length;
-      const curve = prCurve(prepared);
       const at = (t: number | null): PointWithSample => {
         const p = pointAt(prepared, t);
         return { ...p, sample: sampleOf(p, decided) };
@@ -205,7 +216,7 @@ export function createThresholdService({ db, clock = Date.now, model }: Threshol
     /** One page of the comments a candidate threshold would move in or out of the queue. */
     whatIfPage(label: Label, candidate: number | null, direction: 'entering' | 'leaving', offset: number, limit: number): { count: number; items: ListedComment[] } {
       const current = store.current().values[label];
-      const diff = whatIf(labelItems(label, currentModel()), current, candidate);
+      const diff = whatIf(labelData(label, currentModel()).items, current, candidate);
       const list = diff[direction];
       return { count: list.length, items: withSnippets(list.slice(offset, offset + limit)) };
     },
