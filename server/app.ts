@@ -227,8 +227,15 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<FastifyIn
   app.decorateRequest('user', null);
 
   if (options.seed && createIngestStore(db).countThreads() === 0) {
-    const threads = importSeeds(ingest, options.seedDir ?? SEED_DIR);
-    app.log.info({ threads }, 'imported seed threads');
+    try {
+      const threads = importSeeds(ingest, options.seedDir ?? SEED_DIR);
+      app.log.info({ threads }, 'imported seed threads');
+    } catch (err) {
+      // The app never started, so its onClose will not run: release what it holds.
+      if (ownsScorer) await scorer?.dispose();
+      if (ownsDb) db.close();
+      throw err;
+    }
   }
 
   // 4. One error handler, then the plumbing every route relies on.
