@@ -35,13 +35,6 @@ async function main(): Promise<void> {
   }
 
   const db = openDatabase(config.dbPath);
-  const auth = createAuthService({ db, store: createAuthStore(db), now: Date.now });
-  let firstAdminPassword: string | null = null;
-  if (createAuthStore(db).count() === 0) {
-    const password = config.adminPassword ?? generatePassword();
-    await auth.addUser({ username: 'admin', password, role: 'admin' });
-    if (!config.adminPassword) firstAdminPassword = password;
-  }
 
   let app: Awaited<ReturnType<typeof buildApp>>;
   try {
@@ -55,6 +48,16 @@ async function main(): Promise<void> {
     db.close();
     console.error(`triage: could not start: ${err instanceof Error ? err.message : String(err)}`);
     process.exit(1);
+  }
+
+  // After the app built (model loaded): a generated password is only shown
+  // below, so the account must not exist unless the server really starts.
+  const auth = createAuthService({ db, store: createAuthStore(db), now: Date.now });
+  let firstAdminPassword: string | null = null;
+  if (createAuthStore(db).count() === 0) {
+    const password = config.adminPassword ?? generatePassword();
+    await auth.addUser({ username: 'admin', password, role: 'admin' });
+    if (!config.adminPassword) firstAdminPassword = password;
   }
 
   let closing = false;
@@ -72,7 +75,15 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
 
-  await app.listen({ port: config.port, host: config.host });
+  try {
+    await app.listen({ port: config.port, host: config.host });
+  } catch (err) {
+    if (firstAdminPassword) console.error(`The admin account was created with the password ${firstAdminPassword}; keep it.`);
+    console.error(`triage: cannot listen on ${config.host}:${config.port}: ${err instanceof Error ? err.message : String(err)}`);
+    await app.close();
+    db.close();
+    process.exit(1);
+  }
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
