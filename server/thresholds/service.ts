@@ -80,8 +80,12 @@ export interface ShadowView {
 
 const CURVE_POINTS_DRAWN = 400;
 const MAX_REASON = 500;
-/** Page cache during a re-evaluation, negative = KiB (SQLite's convention): 128 MB. */
-const REEVALUATION_CACHE_KIB = -131072;
+/**
+ * Page cache during a re-evaluation, negative = KiB (SQLite's convention):
+ * up to 512 MB. SQLite fills it only with pages it reads and gives the excess
+ * back when the size is restored.
+ */
+const REEVALUATION_CACHE_KIB = -524288;
 
 function checkValue(label: string, value: unknown): number | null {
   if (value === null) return null;

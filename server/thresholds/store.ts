@@ -113,9 +113,8 @@ export function createThresholdStore(db: Db) {
      FROM temp.reeval_flip`,
   );
   // Status stays as it is: decided comments keep their decision, undecided ones stay pending.
-  const applyFlips = db.prepare(
-    `UPDATE comments SET flagged = (SELECT now_flagged FROM temp.reeval_flip x WHERE x.comment_id = comments.id)
-     WHERE id IN (SELECT comment_id FROM temp.reeval_flip)`,
+  const applyFlips = db.prepare<{ flagged: 0 | 1 }>(
+    `UPDATE comments SET flagged = @flagged WHERE id IN (SELECT comment_id FROM temp.reeval_flip WHERE now_flagged = @flagged)`,
   );
 
   function valuesFrom(rows: { label: string; value: number | null }[]): ThresholdValues {
@@ -154,7 +153,8 @@ export function createThresholdStore(db: Db) {
     touchRaised.run();
     collectFlips.run();
     const moves = countFlips.get()!;
-    applyFlips.run();
+    applyFlips.run({ flagged: 1 });
+    applyFlips.run({ flagged: 0 });
     for (const stmt of [clearScratch, clearRaise, clearTouched, clearFlip]) stmt.run();
     return {
       flagsRaised,
