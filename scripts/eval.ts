@@ -28,8 +28,8 @@ export interface EvalLine {
   ours: { roc: number | null; pr: number | null };
   baseline: { roc: number | null; pr: number | null };
   perspective?: { roc: number | null; pr: number | null };
-  target?: string;
-  met?: boolean;
+  /** Each target that applies to this line, and whether it is met. */
+  targets: { name: string; met: boolean }[];
 }
 
 /** The label that a set is mainly about: what its baseline comparison and domain target use. */
@@ -61,9 +61,7 @@ function judge(line: EvalLine): void {
     checks.push({ name: '>= baseline', ok: ours >= line.baseline.roc });
   }
   if (line.label !== 'toxicity' && line.label !== PRIMARY[line.set]) checks.push({ name: `>= ${SUB_LABEL_TARGET}`, ok: ours >= SUB_LABEL_TARGET });
-  if (checks.length === 0) return;
-  line.target = checks.map((c) => c.name).join(', ');
-  line.met = checks.every((c) => c.ok);
+  line.targets = checks.map((c) => ({ name: c.name, met: c.ok }));
 }
 
 export async function evaluate(rows: DataRow[], ours: Scorer, baseline: Scorer): Promise<EvalLine[]> {
@@ -88,6 +86,7 @@ export async function evaluate(rows: DataRow[], ours: Scorer, baseline: Scorer):
         positives,
         ours: pair(rowsWith.map((i) => oursScores[i]!.scores[label] ?? 0), y),
         baseline: pair(rowsWith.map((i) => baseScores[i]!.scores.toxicity ?? 0), y),
+        targets: [],
       };
       if (rowsWith.every((i) => held[i]!.perspective !== undefined)) {
         line.perspective = pair(rowsWith.map((i) => held[i]!.perspective!), y);
@@ -103,13 +102,13 @@ const f3 = (v: number | null | undefined): string => (v === null || v === undefi
 
 export function formatTable(lines: EvalLine[]): string {
   const out = [
-    '| set | label | rows | pos | ours ROC | ours PR | baseline ROC | baseline PR | Perspective ROC | Perspective PR | target | met |',
-    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|',
+    '| set | label | rows | pos | ours ROC | ours PR | baseline ROC | baseline PR | Perspective ROC | Perspective PR | targets (ROC AUC) |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|',
   ];
   for (const l of lines) {
     out.push(
       `| ${l.set} | ${l.label} | ${l.rows} | ${l.positives} | ${f3(l.ours.roc)} | ${f3(l.ours.pr)} | ${f3(l.baseline.roc)} | ${f3(l.baseline.pr)} | ` +
-        `${f3(l.perspective?.roc)} | ${f3(l.perspective?.pr)} | ${l.target ?? ''} | ${l.met === undefined ? '' : l.met ? 'met' : '**missed**'} |`,
+        `${f3(l.perspective?.roc)} | ${f3(l.perspective?.pr)} | ${l.targets.map((t) => `${t.name}: ${t.met ? 'met' : '**missed**'}`).join('; ')} |`,
     );
   }
   return out.join('\n');
@@ -141,8 +140,8 @@ if (isMain) {
     const probes = await runProbes(rows, ours, baseline);
     console.log(`Held-out ROC AUC and PR AUC (average precision); ours = ${ours.model}, baseline = ${baseline.model}\n`);
     console.log(formatTable(lines));
-    const judged = lines.filter((l) => l.met !== undefined);
-    console.log(`\nTargets met: ${judged.filter((l) => l.met).length} of ${judged.length}\n`);
+    const targets = lines.flatMap((l) => l.targets);
+    console.log(`\nTargets met: ${targets.filter((t) => t.met).length} of ${targets.length}\n`);
     console.log(formatProbes(probes));
     if (o.json) writeFileSync(o.json, `${JSON.stringify({ model: ours.model, lines, probes }, null, 2)}\n`);
     await ours.dispose();

@@ -1,7 +1,7 @@
 /**
  * Trains the local toxicity model and writes models/local/{model.json,weights.bin}.
  *
- *   npm run train -- [--data ../shared/data] [--out models/local] [--epochs 6] [--seed 7]
+ *   npm run train -- [--data ../shared/data] [--out models/local] [--seed 7]  (see --help for the rest)
  *
  * Needs the labelled sets in ../shared/data (not part of a clone). Held-out
  * rows are never seen here; early stopping and thresholds use a validation
@@ -23,7 +23,7 @@ import { LABELS, type Label } from '../server/scoring/labels.ts';
 import { headLogits, poolingScale, type LocalModelManifest, type Pooling, type TensorSpec } from '../server/scoring/local-model.ts';
 import { DEFAULT_DATA_DIR, PROJECT_ROOT, SET_IDS, loadAllSets, seededRandom, shuffleInPlace, stratifiedSplit, type DataRow } from './lib/datasets.ts';
 import { maskedBinaryCrossEntropy, maskedBinaryCrossEntropyGrad } from './lib/loss.ts';
-import { rocAuc, thresholdForPrecision } from './lib/metrics.ts';
+import { rocAuc, thresholdForBestF1, thresholdForPrecision } from './lib/metrics.ts';
 
 /** The labels with training signal here; severe_toxicity and sexual_explicit have none and stay null. */
 export const LEARNED: Label[] = ['toxicity', 'identity_attack', 'insult', 'threat', 'obscene'];
@@ -51,6 +51,7 @@ interface Options {
   maxN: number;
   decay: boolean;
   average: boolean;
+  soft: boolean;
 }
 
 interface Encoded {
@@ -60,7 +61,7 @@ interface Encoded {
   rows: DataRow[];
 }
 
-function encode(rows: DataRow[], p: FeaturizerParams): Encoded {
+function encode(rows: DataRow[], p: FeaturizerParams, soft = false): Encoded {
   const k = LEARNED.length;
   const targets = new Float32Array(rows.length * k);
   const mask = new Float32Array(rows.length * k);
@@ -68,7 +69,7 @@ function encode(rows: DataRow[], p: FeaturizerParams): Encoded {
     LEARNED.forEach((label, j) => {
       const y = row.labels[label];
       if (y !== undefined) {
-        targets[i * k + j] = y;
+        targets[i * k + j] = soft ? (row.soft?.[label] ?? y) : y;
         mask[i * k + j] = 1;
       }
     });
@@ -274,19 +275,24 @@ function labelColumn(enc: Encoded, probs: Float32Array, j: number, set?: string)
   return { scores, labels };
 }
 
-/** Mean validation ROC AUC over the learned labels and, for toxicity, over each set (domains count equally). */
+/**
+ * Mean validation ROC AUC over the learned labels and, for toxicity, over each
+ * set (domains count equally). Entries with fewer than MIN_POSITIVES positives
+ * are reported but left out of the mean: with a handful of positives (the
+ * wiki-detox sets) they swing by 0.1 from run to run and would pick epochs by noise.
+ */
+const MIN_POSITIVES = 30;
 function validationScore(enc: Encoded, probs: Float32Array): { score: number; detail: Record<string, number | null> } {
   const detail: Record<string, number | null> = {};
-  LEARNED.forEach((label, j) => {
-    const c = labelColumn(enc, probs, j);
-    detail[label] = rocAuc(c.scores, c.labels);
-  });
-  for (const set of SET_IDS) {
-    const c = labelColumn(enc, probs, 0, set);
-    detail[`toxicity/${set}`] = rocAuc(c.scores, c.labels);
-  }
-  const values = Object.values(detail).filter((v): v is number => v !== null);
-  return { score: values.reduce((a, b) => a + b, 0) / values.length, detail };
+  const counted: number[] = [];
+  const add = (key: string, c: { scores: number[]; labels: number[] }): void => {
+    const auc = rocAuc(c.scores, c.labels);
+    detail[key] = auc;
+    if (auc !== null && c.labels.filter((y) => y === 1).length >= MIN_POSITIVES) counted.push(auc);
+  };
+  LEARNED.forEach((label, j) => add(label, labelColumn(enc, probs, j)));
+  for (const set of SET_IDS) add(`toxicity/${set}`, labelColumn(enc, probs, 0, set));
+  return { score: counted.reduce((a, b) => a + b, 0) / counted.length, detail };
 }
 
 function featurizerParams(o: Options): FeaturizerParams {
@@ -306,7 +312,7 @@ function quantizeRows(emb: Float32Array, rows: number, dim: number): { q: Int8Ar
   return { q, scale };
 }
 
-function writeModel(o: Options, params: Params, thresholds: Record<Label, number | null>, training: Record<string, unknown>): void {
+function writeModel(o: Options, params: Params, thresholds: Record<Label, number | null>, thresholdRules: Record<string, string>, training: Record<string, unknown>): void {
   const { q, scale } = quantizeRows(params.embedding, o.buckets, o.dim);
   const k = LEARNED.length;
   const parts: { spec: Omit<TensorSpec, 'offset'>; bytes: Uint8Array }[] = [
@@ -333,7 +339,10 @@ function writeModel(o: Options, params: Params, thresholds: Record<Label, number
     architecture: { dim: o.dim, hidden: o.hidden, outputs: k, pooling: o.pooling },
     weights: { file: 'weights.bin', tensors },
     thresholds,
-    thresholdRule: `lowest score reaching precision ${TARGET_PRECISION} on the validation split (10% of training rows, all sets pooled); null where never reached or the label is null`,
+    thresholdRule:
+      `lowest score reaching precision ${TARGET_PRECISION} on the validation split (10% of training rows, all sets pooled); ` +
+      'where no score reaches it, the best-F1 threshold on the same rows; null for labels the model does not have. ' +
+      `Per label: ${Object.entries(thresholdRules).map(([l, r]) => `${l}: ${r}`).join('; ')}`,
     training,
   };
   mkdirSync(o.out, { recursive: true });
@@ -361,7 +370,7 @@ export async function train(o: Options): Promise<void> {
   });
   log(`rows: ${trainRows.length} train, ${valRows.length} validation, ${trainable.length - train0.length} dropped as copies of held-out texts`);
 
-  const tr = encode(trainRows, p);
+  const tr = encode(trainRows, p, o.soft);
   const va = encode(valRows, p);
   log('featurised');
 
@@ -492,13 +501,17 @@ export async function train(o: Options): Promise<void> {
 
   const probs = predict(best.params, o, va.features);
   const thresholds = Object.fromEntries(LABELS.map((l) => [l, null])) as Record<Label, number | null>;
+  const thresholdRules: Record<string, string> = {};
   LEARNED.forEach((label, j) => {
     const c = labelColumn(va, probs, j);
-    const t = thresholdForPrecision(c.scores, c.labels, TARGET_PRECISION);
+    const atPrecision = thresholdForPrecision(c.scores, c.labels, TARGET_PRECISION);
+    // Rare labels may never reach the precision on validation: fall back to the best-F1 threshold, and say so.
+    const t = atPrecision ?? thresholdForBestF1(c.scores, c.labels);
+    thresholdRules[label] = atPrecision !== null ? `precision ${TARGET_PRECISION}` : 'best F1 (precision never reached)';
     thresholds[label] = t === null ? null : Math.round(t * 1000) / 1000;
   });
   const seconds = Math.round((Date.now() - started) / 1000);
-  writeModel(o, best.params, thresholds, {
+  writeModel(o, best.params, thresholds, thresholdRules, {
     command: 'npm run train',
     seed: o.seed,
     epochs: o.epochs,
@@ -509,6 +522,7 @@ export async function train(o: Options): Promise<void> {
     l2: o.l2,
     dropout: o.dropout,
     setBias: o.setBias,
+    softTargets: o.soft,
     batch: o.batch,
     trainRows: trainRows.length,
     validationRows: valRows.length,
@@ -525,27 +539,34 @@ if (isMain) {
     .description('Train the local toxicity model (needs ../shared/data, which is not part of a clone)')
     .option('--data <dir>', 'labelled data folder', DEFAULT_DATA_DIR)
     .option('--out <dir>', 'where to write model.json and weights.bin', resolve(PROJECT_ROOT, 'models', 'local'))
-    .option('--epochs <n>', 'passes over the training rows', (v) => parseInt(v, 10), 6)
+    .option('--epochs <n>', 'passes over the training rows', (v) => parseInt(v, 10), 2)
     .option('--seed <n>', 'seed for initialisation, shuffling and the validation split', (v) => parseInt(v, 10), 7)
-    .option('--dim <n>', 'embedding width', (v) => parseInt(v, 10), 32)
+    .option('--dim <n>', 'embedding width', (v) => parseInt(v, 10), 64)
     .option('--hidden <n>', 'hidden layer width', (v) => parseInt(v, 10), 64)
     .option('--lr <x>', 'Adam learning rate', parseFloat, 0.003)
     .option('--batch <n>', 'rows per step', (v) => parseInt(v, 10), 128)
     .option('--buckets <n>', 'hash buckets (power of two)', (v) => parseInt(v, 10), DEFAULT_FEATURIZER.buckets)
-    .option('--version <v>', 'model version written to model.json', '1.0.0')
-    .option('--optimizer <name>', 'embedding optimizer: adam, adagrad or sgd', 'adagrad')
-    .option('--embedding-lr <x>', 'embedding learning rate', parseFloat, 0.05)
+    .option('--version <v>', 'model version written to model.json (stored with every score: bump it with the weights)', '1.1.0')
+    .option('--optimizer <name>', 'embedding optimizer: adam, adagrad or sgd', 'adam')
+    .option('--embedding-lr <x>', 'embedding learning rate', parseFloat, 0.003)
     .option('--l2 <x>', 'L2 weight decay on touched embedding rows', parseFloat, 0)
-    .option('--dropout <x>', 'share of feature occurrences dropped per step', parseFloat, 0)
+    .option('--dropout <x>', 'share of feature occurrences dropped per step', parseFloat, 0.3)
     .option('--pooling <name>', 'sqrtn or mean', 'sqrtn')
     .option('--min-n <n>', 'smallest character n-gram (above --max-n: none)', (v) => parseInt(v, 10), DEFAULT_FEATURIZER.minN)
     .option('--max-n <n>', 'largest character n-gram', (v) => parseInt(v, 10), DEFAULT_FEATURIZER.maxN)
-    .option('--decay', 'decay learning rates linearly to zero')
+    .option('--no-decay', 'keep learning rates constant instead of decaying them linearly to zero')
     .option('--average', 'also try the mean of the parameters at each epoch end')
+    .option('--no-soft', 'train on majority labels even where a set has annotator shares (civil-spans, davidson)')
     .option('--no-set-bias', 'do not learn a per-set bias during training');
   program.parse();
   const opts = program.opts<Options>();
-  if ((opts.buckets & (opts.buckets - 1)) !== 0) program.error('--buckets must be a power of two');
+  if (!(opts.buckets > 0) || (opts.buckets & (opts.buckets - 1)) !== 0) program.error('--buckets must be a power of two');
+  if (!['adam', 'adagrad', 'sgd'].includes(opts.optimizer)) program.error('--optimizer must be adam, adagrad or sgd');
+  if (opts.pooling !== 'sqrtn' && opts.pooling !== 'mean') program.error('--pooling must be sqrtn or mean');
+  if (!(opts.dropout >= 0 && opts.dropout < 1)) program.error('--dropout must be in [0, 1)');
+  for (const key of ['epochs', 'dim', 'hidden', 'batch'] as const) {
+    if (!Number.isInteger(opts[key]) || opts[key] < 1) program.error(`--${key} must be a positive integer`);
+  }
   train({ ...opts, data: resolve(opts.data), out: resolve(opts.out) }).catch((err: unknown) => {
     console.error(process.env.DEBUG ? err : err instanceof Error ? err.message : err);
     process.exit(1);

@@ -39,6 +39,12 @@ export interface DataRow {
   labels: Partial<Record<Label, 0 | 1>>;
   /** Held-out rows are for measuring only: never trained or tuned on. */
   split: Split;
+  /**
+   * Share of annotators behind each label, where the set publishes votes
+   * (civil-spans, davidson). Training may use it as a soft target; `labels`
+   * stays the majority verdict that evaluation uses.
+   */
+  soft?: Partial<Record<Label, number>>;
   /** wiki-detox only: the Perspective API score the authors stored. A yardstick for eval; never a training target. */
   perspective?: number;
 }
@@ -238,11 +244,13 @@ export function loadCivilSpans(dir: string): DataRow[] {
     const t = tally.get(id);
     if (id === CIVIL_DROPPED_ID || !t) continue;
     const labels: Partial<Record<Label, 0 | 1>> = {};
+    const soft: Partial<Record<Label, number>> = {};
     for (const label of SPAN_LABELS) {
       const share = label === 'toxicity' ? 1 - t.notToxic / t.n : (t.types.get(label) ?? 0) / t.n;
       labels[label] = share >= 0.5 ? 1 : 0;
+      soft[label] = share;
     }
-    rows.push({ set: 'civil-spans', text: c.comment_text ?? '', labels });
+    rows.push({ set: 'civil-spans', text: c.comment_text ?? '', labels, soft });
   }
   return withSplit('civil-spans', rows, 4);
 }
@@ -255,10 +263,16 @@ export function loadDavidson(dir: string): DataRow[] {
     if (cls !== '0' && cls !== '1' && cls !== '2') {
       throw new Error(`${file} line ${i + 2}: field class must be 0, 1 or 2, got ${JSON.stringify(cls)}`);
     }
+    const line = i + 2;
+    const votes = number(r.count, file, line, 'count');
+    const hate = number(r.hate_speech, file, line, 'hate_speech');
+    const offensive = number(r.offensive_language, file, line, 'offensive_language');
+    if (votes <= 0) throw new Error(`${file} line ${line}: field count must be positive, got ${votes}`);
     return {
       set: 'davidson' as const,
       text: r.tweet ?? '',
       labels: { toxicity: cls === '2' ? 0 : 1, identity_attack: cls === '0' ? 1 : 0 } as Partial<Record<Label, 0 | 1>>,
+      soft: { toxicity: (hate + offensive) / votes, identity_attack: hate / votes },
     };
   });
   return withSplit('davidson', rows, 5);

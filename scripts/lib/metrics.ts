@@ -89,3 +89,29 @@ export function thresholdForPrecision(scores: ArrayLike<number>, labels: ArrayLi
   }
   return best;
 }
+
+/** The threshold (one of the scores) with the highest F1 of flagging every score >= it; null without positives. */
+export function thresholdForBestF1(scores: ArrayLike<number>, labels: ArrayLike<number>): number | null {
+  check(scores, labels);
+  const order = byScoreDesc(scores);
+  let total = 0;
+  for (let i = 0; i < labels.length; i++) total += labels[i] === 1 ? 1 : 0;
+  if (total === 0) return null;
+  let tp = 0;
+  let best: number | null = null;
+  let bestF1 = -1;
+  for (let i = 0; i < order.length; ) {
+    let j = i;
+    while (j < order.length && scores[order[j]!] === scores[order[i]!]) {
+      if (labels[order[j]!] === 1) tp++;
+      j++;
+    }
+    const f1 = (2 * tp) / (j + total);
+    if (f1 > bestF1) {
+      bestF1 = f1;
+      best = scores[order[i]!]!;
+    }
+    i = j;
+  }
+  return best;
+}

@@ -8,7 +8,7 @@
  * the raw form is kept too, so both feed the model.
  *
  * Features (fastText style) are hashed into `buckets`: word unigrams, word
- * bigrams, character 3-5-grams of each word with boundary marks, and
+ * bigrams, character 2-5-grams of each word with boundary marks, and
  * negation-marked unigrams for the few words after "not", "no", "never"...
  * so that "is not ok" and "ok" differ.
  *
@@ -33,8 +33,8 @@ export interface FeaturizerParams {
 }
 
 export const DEFAULT_FEATURIZER: FeaturizerParams = {
-  buckets: 1 << 18,
-  minN: 3,
+  buckets: 1 << 17,
+  minN: 2,
   maxN: 5,
   maxWordChars: 24,
   maxChars: 20_000,

@@ -102,7 +102,9 @@ describe('featurize', () => {
 
   it('caps character n-grams of very long "words"', () => {
     const long = 'x'.repeat(10_000).replace(/x/g, (_, i: number) => String.fromCharCode(97 + (i % 26)));
-    expect(featurize(long).length).toBeLessThan(100);
+    const p = DEFAULT_FEATURIZER;
+    // One word: its unigram, the bias id, and n-grams of at most maxWordChars + 2 boundary characters.
+    expect(featurize(long).length).toBeLessThanOrEqual(2 + (p.maxWordChars + 2) * (p.maxN - p.minN + 1));
   });
 
   it('packs a batch with segments and counts that match per-text featurize', () => {

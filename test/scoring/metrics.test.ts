@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { averagePrecision, rocAuc, thresholdForPrecision } from '../../scripts/lib/metrics.ts';
+import { averagePrecision, rocAuc, thresholdForBestF1, thresholdForPrecision } from '../../scripts/lib/metrics.ts';
 
 describe('rocAuc', () => {
   it('is 1 for a perfect ranking and 0 for a reversed one', () => {
@@ -60,5 +60,16 @@ describe('thresholdForPrecision', () => {
 
   it('is null when no threshold reaches the precision', () => {
     expect(thresholdForPrecision([0.9, 0.1], [0, 1], 0.8)).toBeNull();
+  });
+});
+
+describe('thresholdForBestF1', () => {
+  it('picks the threshold with the highest F1 (hand-computed)', () => {
+    // >=0.9: tp1 f1=2/(1+3)=0.5; >=0.8: tp2 f1=4/5=0.8; >=0.7: tp2 f1=4/6; >=0.6: tp3 f1=6/7=0.857; >=0.1: tp3 f1=6/8.
+    expect(thresholdForBestF1([0.9, 0.8, 0.7, 0.6, 0.1], [1, 1, 0, 1, 0])).toBe(0.6);
+  });
+
+  it('is null without positives', () => {
+    expect(thresholdForBestF1([0.9, 0.1], [0, 0])).toBeNull();
   });
 });
