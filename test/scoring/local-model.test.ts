@@ -1,4 +1,5 @@
 import '@tensorflow/tfjs-backend-cpu';
+import '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
 import { statSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -8,11 +9,12 @@ import { DEFAULT_MODEL_DIR, loadLocalModel } from '../../server/scoring/local-mo
 import type { Scorer } from '../../server/scoring/types.ts';
 
 // Runs against the committed weights in models/local: no training data needed.
-describe('loadLocalModel', () => {
+// The loader never picks a backend itself; both that Triage falls back to must work.
+describe.each(['cpu', 'wasm'])('loadLocalModel on %s', (backend) => {
   let scorer: Scorer;
 
   beforeAll(async () => {
-    await tf.setBackend('cpu');
+    expect(await tf.setBackend(backend)).toBe(true);
     scorer = await loadLocalModel();
   });
   afterAll(async () => {
@@ -86,6 +88,17 @@ describe('loadLocalModel', () => {
     const before = tf.memory().numTensors;
     for (let i = 0; i < 5; i++) await scorer.scoreBatch(['one', 'two idiots', '', 'x'.repeat(5000)]);
     expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('gives the same scores as on the cpu backend', async () => {
+    const texts = ['you absolute moron', 'lovely weather today', ''];
+    const here = await scorer.scoreBatch(texts);
+    await tf.setBackend('cpu');
+    const cpu = await loadLocalModel();
+    const there = await cpu.scoreBatch(texts);
+    await cpu.dispose();
+    await tf.setBackend(backend);
+    here.forEach((r, i) => expect(r.scores.toxicity!).toBeCloseTo(there[i]!.scores.toxicity!, 5));
   });
 
   it('frees its weights on dispose', async () => {
