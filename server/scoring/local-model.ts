@@ -88,6 +88,25 @@ function readTensor(buf: Buffer, spec: TensorSpec): Float32Array | Int8Array {
   return spec.dtype === 'int8' ? new Int8Array(copy.buffer) : new Float32Array(copy.buffer);
 }
 
+/** Fails with the field at fault rather than producing NaN scores later. */
+function checkManifest(m: LocalModelManifest, path: string): void {
+  const fail = (field: string, why: string): never => {
+    throw new Error(`${path}: field ${field} ${why}`);
+  };
+  if (typeof m.id !== 'string' || m.id === '') fail('id', 'must be a non-empty string');
+  if (typeof m.version !== 'string' || m.version === '') fail('version', 'must be a non-empty string');
+  const a = m.architecture;
+  if (!a || ![a.dim, a.hidden, a.outputs].every((n) => Number.isInteger(n) && n > 0)) fail('architecture', 'needs positive integer dim, hidden and outputs');
+  if (a.pooling !== 'sqrtn' && a.pooling !== 'mean') fail('architecture.pooling', 'must be sqrtn or mean');
+  for (const label of LABELS) {
+    const j = m.labels?.[label];
+    if (j !== null && !(Number.isInteger(j) && j! >= 0 && j! < a.outputs)) fail(`labels.${label}`, `must be null or an output index below ${a.outputs}`);
+  }
+  const f = m.featurizer;
+  if (!f || !(f.buckets > 0) || (f.buckets & (f.buckets - 1)) !== 0) fail('featurizer.buckets', 'must be a power of two');
+  if (typeof m.weights?.file !== 'string' || !Array.isArray(m.weights.tensors)) fail('weights', 'needs file and tensors');
+}
+
 /** Reads manifest and weights; int8 embedding rows are dequantised with their per-row scale. */
 export async function readLocalModel(dir: string): Promise<{ manifest: LocalModelManifest; weights: LocalModelWeights }> {
   let manifest: LocalModelManifest;
@@ -96,7 +115,13 @@ export async function readLocalModel(dir: string): Promise<{ manifest: LocalMode
   } catch (err) {
     throw new Error(`cannot read the local model manifest ${join(dir, 'model.json')}: ${(err as Error).message}`);
   }
-  const buf = await readFile(join(dir, manifest.weights.file));
+  checkManifest(manifest, join(dir, 'model.json'));
+  let buf: Buffer;
+  try {
+    buf = await readFile(join(dir, manifest.weights.file));
+  } catch (err) {
+    throw new Error(`cannot read the local model weights ${join(dir, manifest.weights.file)}: ${(err as Error).message}`);
+  }
   const specs = new Map(manifest.weights.tensors.map((t) => [t.name, t]));
   const need = (name: TensorSpec['name']): TensorSpec => {
     const spec = specs.get(name);
@@ -105,6 +130,9 @@ export async function readLocalModel(dir: string): Promise<{ manifest: LocalMode
   };
   const embSpec = need('embedding');
   const [rows, dim] = embSpec.shape as [number, number];
+  if (rows !== manifest.featurizer.buckets || dim !== manifest.architecture.dim) {
+    throw new Error(`${join(dir, 'model.json')}: embedding shape [${rows}, ${dim}] does not match featurizer.buckets and architecture.dim`);
+  }
   let embedding: Float32Array;
   const raw = readTensor(buf, embSpec);
   if (embSpec.dtype === 'int8') {

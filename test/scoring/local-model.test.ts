@@ -1,7 +1,8 @@
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
-import { statSync, readdirSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LABELS } from '../../server/scoring/labels.ts';
@@ -107,5 +108,33 @@ describe.each(['cpu', 'wasm'])('loadLocalModel on %s', (backend) => {
     await other.dispose();
     expect(tf.memory().numTensors).toBe(before - 5);
     await expect(other.scoreBatch(['x'])).rejects.toThrow(/disposed/);
+  });
+});
+
+describe('loadLocalModel with a broken model folder', () => {
+  const dirs: string[] = [];
+  const brokenCopy = (edit: (manifest: Record<string, any>) => void, withWeights = true): string => {
+    const dir = mkdtempSync(join(tmpdir(), 'triage-local-'));
+    dirs.push(dir);
+    const manifest = JSON.parse(readFileSync(join(DEFAULT_MODEL_DIR, 'model.json'), 'utf8'));
+    edit(manifest);
+    writeFileSync(join(dir, 'model.json'), JSON.stringify(manifest));
+    if (withWeights) copyFileSync(join(DEFAULT_MODEL_DIR, 'weights.bin'), join(dir, 'weights.bin'));
+    return dir;
+  };
+  afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+  it('names the missing manifest', async () => {
+    await expect(loadLocalModel(join(tmpdir(), 'no-such-triage-model'))).rejects.toThrow(/cannot read the local model manifest .*model\.json/);
+  });
+
+  it('names the missing weights file', async () => {
+    await expect(loadLocalModel(brokenCopy(() => {}, false))).rejects.toThrow(/cannot read the local model weights .*weights\.bin/);
+  });
+
+  it('names the manifest field at fault', async () => {
+    await expect(loadLocalModel(brokenCopy((m) => (m.labels.threat = 9)))).rejects.toThrow(/field labels\.threat must be null or an output index/);
+    await expect(loadLocalModel(brokenCopy((m) => (m.featurizer.buckets = 1000)))).rejects.toThrow(/featurizer\.buckets must be a power of two/);
+    await expect(loadLocalModel(brokenCopy((m) => (m.featurizer.buckets = 1024)))).rejects.toThrow(/embedding shape .* does not match/);
   });
 });
