@@ -52,6 +52,7 @@ interface Options {
   decay: boolean;
   average: boolean;
   soft: boolean;
+  setWeight: number;
 }
 
 interface Encoded {
@@ -61,8 +62,16 @@ interface Encoded {
   rows: DataRow[];
 }
 
-function encode(rows: DataRow[], p: FeaturizerParams, soft = false): Encoded {
+/**
+ * `setWeight` (alpha) weights each row by (mean set size / its set's size)^alpha
+ * through the mask, so the big easy sets (Davidson) do not drown the small
+ * ones; 0 weights every known label 1.
+ */
+function encode(rows: DataRow[], p: FeaturizerParams, soft = false, setWeight = 0): Encoded {
   const k = LEARNED.length;
+  const sizes = new Map<string, number>();
+  for (const r of rows) sizes.set(r.set, (sizes.get(r.set) ?? 0) + 1);
+  const meanSize = rows.length / Math.max(1, sizes.size);
   const targets = new Float32Array(rows.length * k);
   const mask = new Float32Array(rows.length * k);
   rows.forEach((row, i) => {
@@ -70,7 +79,7 @@ function encode(rows: DataRow[], p: FeaturizerParams, soft = false): Encoded {
       const y = row.labels[label];
       if (y !== undefined) {
         targets[i * k + j] = soft ? (row.soft?.[label] ?? y) : y;
-        mask[i * k + j] = 1;
+        mask[i * k + j] = setWeight === 0 ? 1 : (meanSize / sizes.get(row.set)!) ** setWeight;
       }
     });
   });
@@ -267,7 +276,7 @@ function labelColumn(enc: Encoded, probs: Float32Array, j: number, set?: string)
   const scores: number[] = [];
   const labels: number[] = [];
   enc.rows.forEach((row, i) => {
-    if (enc.mask[i * k + j] === 1 && (set === undefined || row.set === set)) {
+    if (enc.mask[i * k + j]! > 0 && (set === undefined || row.set === set)) {
       scores.push(probs[i * k + j]!);
       labels.push(enc.targets[i * k + j]!);
     }
@@ -370,7 +379,7 @@ export async function train(o: Options): Promise<void> {
   });
   log(`rows: ${trainRows.length} train, ${valRows.length} validation, ${trainable.length - train0.length} dropped as copies of held-out texts`);
 
-  const tr = encode(trainRows, p, o.soft);
+  const tr = encode(trainRows, p, o.soft, o.setWeight);
   const va = encode(valRows, p);
   log('featurised');
 
@@ -523,6 +532,7 @@ export async function train(o: Options): Promise<void> {
     dropout: o.dropout,
     setBias: o.setBias,
     softTargets: o.soft,
+    setWeight: o.setWeight,
     batch: o.batch,
     trainRows: trainRows.length,
     validationRows: valRows.length,
@@ -557,6 +567,7 @@ if (isMain) {
     .option('--no-decay', 'keep learning rates constant instead of decaying them linearly to zero')
     .option('--average', 'also try the mean of the parameters at each epoch end')
     .option('--no-soft', 'train on majority labels even where a set has annotator shares (civil-spans, davidson)')
+    .option('--set-weight <alpha>', 'weight rows by (mean set size / set size)^alpha', parseFloat, 0)
     .option('--no-set-bias', 'do not learn a per-set bias during training');
   program.parse();
   const opts = program.opts<Options>();
