@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { registerUserCommands } from './auth/cli.ts';
+import { addServerOptions, type RawConfig } from './config.ts';
 import { registerIngestCommands } from './ingest/cli.ts';
 import { registerScoreCommand } from './scoring/cli.ts';
 import { registerReportCommand } from './reports/cli.ts';
@@ -13,6 +14,9 @@ export function buildProgram(): Command {
   const program = new Command('triage')
     .description('Triage: self-hosted comment moderation with local toxicity scoring')
     .showHelpAfterError();
+  addServerOptions(program.command('start').description('run the dashboard server (npm start also builds the web UI first)')).action(
+    async (flags: RawConfig) => (await import('./main.ts')).runServer(flags),
+  );
   registerUserCommands(program);
   registerIngestCommands(program);
   registerScoreCommand(program);

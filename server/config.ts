@@ -1,3 +1,4 @@
+import type { Command } from 'commander';
 import type { ModelChoice } from './scoring/types.ts';
 
 /** How `npm start` / `server/main.ts` runs. Each field has an env var and a CLI flag; the flag wins. */
@@ -107,4 +108,16 @@ export function resolveConfig(env: RawConfig, flags: RawConfig = {}): Config {
   const seed = pick('seed');
   if (seed && seed.value !== undefined) config.seed = parseSeed(seed.value, seed.where);
   return config;
+}
+
+/** The server's flags, each naming the env var it overrides. */
+export function addServerOptions(command: Command): Command {
+  return command
+    .option('--port <n>', `PORT: port to listen on (default ${DEFAULT_CONFIG.port})`)
+    .option('--host <address>', `HOST: address to bind (default ${DEFAULT_CONFIG.host}; 0.0.0.0 for every interface)`)
+    .option('--db <path>', `TRIAGE_DB: SQLite file (default ${DEFAULT_CONFIG.dbPath})`)
+    .option('--model <name>', 'TRIAGE_MODEL: local (default), toxicity (Google\u2019s; needs npm run model:fetch) or auto')
+    .option('--admin-password <password>', 'TRIAGE_ADMIN_PASSWORD: password of the first admin (generated and printed when unset)')
+    .option('--seed', 'TRIAGE_SEED=1: import the seed threads on first start (default)')
+    .option('--no-seed', 'TRIAGE_SEED=0: start with an empty database');
 }

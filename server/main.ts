@@ -3,29 +3,18 @@ import { buildApp } from './app.ts';
 import { generatePassword } from './auth/password.ts';
 import { createAuthService } from './auth/service.ts';
 import { createAuthStore } from './auth/store.ts';
-import { ConfigError, DEFAULT_CONFIG, rawFromEnv, resolveConfig, type Config, type RawConfig } from './config.ts';
+import { pathToFileURL } from 'node:url';
+import { addServerOptions, ConfigError, rawFromEnv, resolveConfig, type Config, type RawConfig } from './config.ts';
 import { openDatabase } from './db/open.ts';
 
-/** `npm start` / `tsx server/main.ts [flags]`: the server on a real database. */
-function readConfig(argv: string[]): Config {
-  const program = new Command('triage-server')
-    .description('Triage server. Every flag also reads an environment variable; the flag wins.')
-    .option('--port <n>', `PORT: port to listen on (default ${DEFAULT_CONFIG.port})`)
-    .option('--host <address>', `HOST: address to bind (default ${DEFAULT_CONFIG.host}; 0.0.0.0 for every interface)`)
-    .option('--db <path>', `TRIAGE_DB: SQLite file (default ${DEFAULT_CONFIG.dbPath})`)
-    .option('--model <name>', 'TRIAGE_MODEL: local (default), toxicity (Google\u2019s; needs npm run model:fetch) or auto')
-    .option('--admin-password <password>', 'TRIAGE_ADMIN_PASSWORD: password of the first admin (generated and printed when unset)')
-    .option('--seed', 'TRIAGE_SEED=1: import the seed threads on first start (default)')
-    .option('--no-seed', 'TRIAGE_SEED=0: start with an empty database')
-    .parse(argv);
-  const flags = program.opts<RawConfig>();
-  return resolveConfig(rawFromEnv(process.env), flags);
-}
-
-async function main(): Promise<void> {
+/**
+ * Runs the dashboard server until Ctrl-C: `npm start`, `npx triage start` and
+ * `tsx server/main.ts` all come here. Flags win over env vars over defaults.
+ */
+export async function runServer(flags: RawConfig): Promise<void> {
   let config: Config;
   try {
-    config = readConfig(process.argv);
+    config = resolveConfig(rawFromEnv(process.env), flags);
   } catch (err) {
     if (err instanceof ConfigError) {
       console.error(`triage: ${err.message}`);
@@ -54,9 +43,11 @@ async function main(): Promise<void> {
   // below, so the account must not exist unless the server really starts.
   const auth = createAuthService({ db, store: createAuthStore(db), now: Date.now });
   let firstAdminPassword: string | null = null;
+  let adminCreated = false;
   if (createAuthStore(db).count() === 0) {
     const password = config.adminPassword ?? generatePassword();
     await auth.addUser({ username: 'admin', password, role: 'admin' });
+    adminCreated = true;
     if (!config.adminPassword) firstAdminPassword = password;
   }
 
@@ -91,10 +82,16 @@ async function main(): Promise<void> {
   if (firstAdminPassword) {
     console.log(`Sign in as "admin" with the password ${firstAdminPassword}`);
     console.log('It is shown only this once. Add people with: npx triage user add NAME --role moderator');
+  } else if (adminCreated) {
+    console.log('Sign in as "admin" with the password given in TRIAGE_ADMIN_PASSWORD (or --admin-password).');
+    console.log('Add people with: npx triage user add NAME --role moderator');
   } else {
     console.log('Sign in with your account; add people with: npx triage user add NAME --role moderator');
   }
   console.log('Press Ctrl-C to stop.\n');
 }
 
-await main();
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const program = addServerOptions(new Command('triage-server').description('Triage server')).parse(process.argv);
+  await runServer(program.opts<RawConfig>());
+}
