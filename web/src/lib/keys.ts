@@ -17,3 +17,20 @@ export function shortcut(event: KeyboardEvent): string | null {
   if (event.key === 'Enter' && target?.closest('button, a[href]')) return null;
   return event.key;
 }
+
+/** A screen's shortcuts: each key (as `shortcut` names it) and what it does. */
+export type KeyMap = Record<string, () => void>;
+
+/**
+ * The window keydown handler for a screen's shortcuts. A bound key runs its
+ * action and is kept from the browser, so a key that focuses a field is not
+ * typed into it; any other key is left alone.
+ */
+export function onShortcut(keys: KeyMap): (event: KeyboardEvent) => void {
+  return (event) => {
+    const key = shortcut(event);
+    if (key === null || !Object.hasOwn(keys, key)) return;
+    keys[key]();
+    event.preventDefault();
+  };
+}

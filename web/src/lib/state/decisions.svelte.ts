@@ -1,4 +1,6 @@
 import { api, type Action, type Comment, type Decision, type Status } from '../api.ts';
+import type { KeyMap } from '../keys.ts';
+import { session } from './session.svelte.ts';
 import { stats } from './stats.svelte.ts';
 import { showError, toasts } from './toasts.svelte.ts';
 
@@ -125,4 +127,20 @@ export function decideInPlace(comment: Comment, action: Action, note?: string, a
       decisions.announce([{ id: comment.id, status: before }]);
       showError(error, `Could not ${action} comment ${comment.id}`);
     });
+}
+
+/** What one comment outside the queue may be turned into: not its own status, and escalations only by leads. */
+export function actionsFor(comment: Comment): Action[] {
+  if (comment.status === 'escalated' && !session.can('lead')) return [];
+  return (['approve', 'hide', 'escalate'] as Action[]).filter((a) => STATUS_AFTER[a] !== comment.status);
+}
+
+/** The keys every deciding screen shares: a / h / e decide, u undoes this session's last decision. */
+export function decisionKeys(decide: (action: Action) => void, afterUndo?: () => void): KeyMap {
+  return {
+    a: () => decide('approve'),
+    h: () => decide('hide'),
+    e: () => decide('escalate'),
+    u: () => void decisions.undo().then(() => afterUndo?.()),
+  };
 }
