@@ -2,81 +2,40 @@
  * Typed calls for thresholds and reports (docs/api.md, "Thresholds and
  * reports"), through the dashboard's one `request`.
  */
-import type { Agreement, CurvePoint, HistogramBin, Sample, Suggestion, WhatIf } from '../../../server/thresholds/analysis.ts';
+import type { Agreement, CurvePoint, HistogramBin, Sample } from '../../../server/thresholds/analysis.ts';
+import type { ThresholdValues } from '../../../server/thresholds/flags.ts';
+import type {
+  LabelAnalysis,
+  ListedComment,
+  PointWithSample,
+  ShadowView,
+  UpdateResult as SaveResult,
+} from '../../../server/thresholds/service.ts';
+import type { ThresholdHistoryEntry as HistoryEntry, ThresholdVersion } from '../../../server/thresholds/store.ts';
 import type { Summary } from '../../../server/reports/summary.ts';
 import { request, type Label } from './api.ts';
 
-export type { Agreement, CurvePoint, HistogramBin, Sample, Summary };
-export type ThresholdValues = Record<Label, number | null>;
+// The wire types are the server's own, imported as types only (Vite erases
+// them). `ListedComment.snippet` is untrusted text: render it with
+// `{snippet}`, never as HTML.
+export type {
+  Agreement,
+  CurvePoint,
+  HistogramBin,
+  HistoryEntry,
+  LabelAnalysis,
+  ListedComment,
+  PointWithSample,
+  Sample,
+  SaveResult,
+  ShadowView,
+  Summary,
+  ThresholdValues,
+  ThresholdVersion,
+};
 
-export interface ThresholdVersion {
-  id: number;
-  moderatorId: number | null;
-  reason: string | null;
-  createdAt: number;
-  values: ThresholdValues;
-}
-
-export interface ThresholdChange {
-  label: Label;
-  old: number | null;
-  new: number | null;
-}
-
-export interface HistoryEntry extends ThresholdVersion {
-  moderator: string | null;
-  changes: ThresholdChange[];
-}
-
-export interface SaveResult {
-  version: ThresholdVersion;
-  changes: ThresholdChange[];
-  reevaluation: { flagsRaised: number; flagsRemoved: number; commentsFlagged: number; commentsUnflagged: number; queueEntered: number; queueLeft: number };
-  ms: number;
-}
-
-export interface ListedComment {
-  id: number;
-  threadId: number;
-  threadTitle: string;
-  author: string | null;
-  /** Untrusted text: render with `{snippet}`, never as HTML. */
-  snippet: string;
-  status: string;
-  score: number;
-}
-
-export interface CommentList {
-  count: number;
-  items: ListedComment[];
-}
-
-export type PointWithSample = CurvePoint & { sample: Sample };
-
-export interface LabelAnalysis {
-  label: Label;
-  model: string | null;
-  thresholdVersion: number;
-  current: number | null;
-  candidate: number | null;
-  counts: { scored: number; decided: number; positives: number; negatives: number; undecided: number };
-  histogram: HistogramBin[];
-  curve: CurvePoint[];
-  curvePoints: number;
-  atCurrent: PointWithSample;
-  atCandidate: PointWithSample;
-  suggestion: (Suggestion & { sample: Sample | null }) | null;
-  whatIf: { entering: CommentList; leaving: CommentList; decided: WhatIf['decided'] };
-}
-
-export interface ShadowView {
-  model: string | null;
-  thresholdVersion: number;
-  overall: Agreement;
-  perLabel: ({ label: Label; threshold: number | null } & Agreement)[];
-  perThread: ({ threadId: number; threadTitle: string } & Agreement)[];
-  perModerator: ({ moderator: string } & Agreement)[];
-}
+/** One page of the comments a candidate threshold would move into or out of the queue. */
+export type CommentList = LabelAnalysis['whatIf']['entering'];
 
 export interface ReportFilters {
   /** YYYY-MM-DD (UTC), inclusive. */

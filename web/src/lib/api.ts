@@ -3,83 +3,28 @@
  * `request`, so errors arrive in one shape (`ApiError`) carrying the server's
  * code and message (docs/api.md).
  */
+import type { Role, User } from '../../../server/auth/store.ts';
 import type { ErrorCode } from '../../../server/errors.ts';
+import type { ImportFormat as FileFormat } from '../../../server/ingest/parse.ts';
+import type { DecisionAction } from '../../../server/moderation/service.ts';
+import type { Comment, Decision, Flag, QueueSort, Status, ThreadSummary } from '../../../server/moderation/store.ts';
 import type { Label, LabelScores } from '../../../server/scoring/labels.ts';
 
-export type { Label, LabelScores };
-export type Status = 'pending' | 'approved' | 'hidden' | 'escalated';
-export type Role = 'moderator' | 'lead' | 'admin';
-export type Action = 'approve' | 'hide' | 'escalate';
-export type QueueSort = 'score' | 'newest' | 'oldest' | 'thread';
-export type ImportFormat = 'auto' | 'blog' | 'news' | 'json';
-
-export interface User {
-  id: number;
-  username: string;
-  role: Role;
-}
+// The wire types are the server's own, imported as types only: Vite erases
+// these imports and bundles no server code. `Comment.body` is untrusted text:
+// render it with `{comment.body}`, never as HTML.
+export type { Comment, Decision, Flag, Label, LabelScores, QueueSort, Role, Status, ThreadSummary, User };
+/** What a moderator decides about a comment; an undo is a call of its own. */
+export type Action = DecisionAction;
+/** How the server reads an uploaded file; `auto` lets it detect the format. */
+export type ImportFormat = 'auto' | FileFormat;
 
 export interface ManagedUser extends User {
   disabled: boolean;
 }
 
-/** A label whose score reached its threshold, with the threshold version that raised it. */
-export interface Flag {
-  label: Label;
-  score: number;
-  threshold: number;
-  thresholdVersion: number;
-}
-
-export interface Comment {
-  id: number;
-  threadId: number;
-  parentId: number | null;
-  externalId: string;
-  author: string | null;
-  /** Untrusted text: render with `{body}`, never as HTML. */
-  body: string;
-  postedAt: number | null;
-  importedAt: number;
-  status: Status;
-  flagged: boolean;
-  /** Null until scored by the current model. */
-  scores: LabelScores | null;
-  model: string | null;
-  flags: Flag[];
-  depth: number;
-  replyCount: number;
-}
-
 export interface QueueItem extends Comment {
   threadTitle: string;
-}
-
-export interface ThreadSummary {
-  id: number;
-  source: string;
-  externalId: string;
-  title: string;
-  url: string | null;
-  commentCount: number;
-  flaggedCount: number;
-  queueCount: number;
-  hiddenCount: number;
-}
-
-export interface Decision {
-  id: number;
-  commentId: number;
-  action: Action | 'undo';
-  statusBefore: Status;
-  statusAfter: Status;
-  note: string | null;
-  moderator: string;
-  decidedAt: number;
-  undoesId: number | null;
-  undoneById: number | null;
-  thresholdVersion: number | null;
-  model: string | null;
 }
 
 export interface CommentContext {
