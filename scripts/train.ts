@@ -7,6 +7,9 @@
  * rows are never seen here; early stopping and thresholds use a validation
  * split carved from the training rows.
  *
+ * `--members N` trains N such models from different seeds on the same rows
+ * and ships them together; the loader averages their probabilities.
+ *
  * The embedding table is large (buckets × dim) but each batch touches a few
  * thousand rows, so gradients are taken (tf.valueAndGrads) with respect to
  * just the gathered rows and Adam updates only those rows ("lazy" Adam, as in
@@ -53,6 +56,8 @@ interface Options {
   average: boolean;
   soft: boolean;
   setWeight: number;
+  members: number;
+  setHeads: number;
 }
 
 interface Encoded {
@@ -185,7 +190,7 @@ interface Batch {
  * costs segments × ids, far too slow for a bag of 50k ids. Both directions
  * use sparseSegmentSum, which is linear in the ids.
  */
-type LossFn = (sub: tf.Tensor, w1: tf.Tensor, b1: tf.Tensor, w2: tf.Tensor, b2: tf.Tensor, rowBias: tf.Tensor) => tf.Scalar;
+type LossFn = (sub: tf.Tensor, w1: tf.Tensor, b1: tf.Tensor, w2: tf.Tensor, b2: tf.Tensor, rowBias: tf.Tensor, rowHead: tf.Tensor) => tf.Scalar;
 
 /**
  * `rowBias` is each row's set bias (training only): it soaks up how often each
@@ -194,26 +199,32 @@ type LossFn = (sub: tf.Tensor, w1: tf.Tensor, b1: tf.Tensor, w2: tf.Tensor, b2: 
  */
 function batchLoss(batch: Batch): LossFn {
   return tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
-    const [sub, w1, b1, w2, b2, rowBias] = args as [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D, tf.Tensor2D, tf.Tensor1D, tf.Tensor2D];
-    const save = args[6] as tf.GradSaveFunc;
+    const [sub, w1, b1, w2, b2, rowBias, rowHead] = args as [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D, tf.Tensor2D, tf.Tensor1D, tf.Tensor2D, tf.Tensor3D];
+    const save = args[7] as tf.GradSaveFunc;
     const summed = tf.sparse.sparseSegmentSum(sub, batch.localIds, batch.segments) as tf.Tensor2D;
     const pooled = tf.mul(summed, batch.scale) as tf.Tensor2D;
     const pre = tf.add(tf.matMul(pooled, w1), b1) as tf.Tensor2D;
-    const logits = tf.add(headLogits(pooled, { w1, b1, w2, b2 }), rowBias) as tf.Tensor2D;
+    // rowHead [rows × hidden × labels]: each row's set offset to the output weights (training only).
+    const setTerm = tf.sum(tf.mul(tf.expandDims(tf.relu(pre), 2), rowHead), 1);
+    const logits = tf.add(tf.add(headLogits(pooled, { w1, b1, w2, b2 }), rowBias), setTerm) as tf.Tensor2D;
     const value = maskedBinaryCrossEntropy(logits, batch.targets, batch.mask);
-    save([pooled, pre, logits, w1, w2]);
+    save([pooled, pre, logits, w1, w2, rowHead]);
     const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]): tf.Tensor[] => {
-      const [sPooled, sPre, sLogits, sW1, sW2] = saved as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
+      const [sPooled, sPre, sLogits, sW1, sW2, sRowHead] = saved as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D, tf.Tensor2D, tf.Tensor2D, tf.Tensor3D];
       const dLogits = tf.mul(maskedBinaryCrossEntropyGrad(sLogits, batch.targets, batch.mask), dy) as tf.Tensor2D;
-      const dW2 = tf.matMul(tf.relu(sPre), dLogits, true, false);
+      const h = tf.relu(sPre);
+      const dW2 = tf.matMul(h, dLogits, true, false);
       const dB2 = tf.sum(dLogits, 0);
-      const dPre = tf.mul(tf.matMul(dLogits, sW2, false, true), tf.step(sPre)) as tf.Tensor2D;
+      const dL3 = tf.expandDims(dLogits, 1);
+      const dRowHead = tf.mul(tf.expandDims(h, 2), dL3);
+      const dH = tf.add(tf.matMul(dLogits, sW2, false, true), tf.sum(tf.mul(sRowHead, dL3), 2));
+      const dPre = tf.mul(dH, tf.step(sPre)) as tf.Tensor2D;
       const dW1 = tf.matMul(sPooled, dPre, true, false);
       const dB1 = tf.sum(dPre, 0);
       const dSummed = tf.mul(tf.matMul(dPre, sW1, false, true), batch.scale) as tf.Tensor2D;
       // Each feature occurrence sends its text's gradient back to its embedding row.
       const dSub = tf.sparse.sparseSegmentSum(dSummed, batch.segmentsByRow, batch.localIdsByRow);
-      return [dSub, dW1, dB1, dW2, dB2, dLogits];
+      return [dSub, dW1, dB1, dW2, dB2, dLogits, dRowHead];
     };
     return { value, gradFunc };
   }) as unknown as LossFn;
@@ -321,17 +332,19 @@ function quantizeRows(emb: Float32Array, rows: number, dim: number): { q: Int8Ar
   return { q, scale };
 }
 
-function writeModel(o: Options, params: Params, thresholds: Record<Label, number | null>, thresholdRules: Record<string, string>, training: Record<string, unknown>): void {
-  const { q, scale } = quantizeRows(params.embedding, o.buckets, o.dim);
+function writeModel(o: Options, members: Params[], thresholds: Record<Label, number | null>, thresholdRules: Record<string, string>, training: Record<string, unknown>): void {
   const k = LEARNED.length;
-  const parts: { spec: Omit<TensorSpec, 'offset'>; bytes: Uint8Array }[] = [
-    { spec: { name: 'embedding', dtype: 'int8', shape: [o.buckets, o.dim] }, bytes: new Uint8Array(q.buffer) },
-    { spec: { name: 'embedding_scale', dtype: 'float32', shape: [o.buckets] }, bytes: new Uint8Array(scale.buffer) },
-    { spec: { name: 'w1', dtype: 'float32', shape: [o.dim, o.hidden] }, bytes: new Uint8Array(params.w1.buffer) },
-    { spec: { name: 'b1', dtype: 'float32', shape: [o.hidden] }, bytes: new Uint8Array(params.b1.buffer) },
-    { spec: { name: 'w2', dtype: 'float32', shape: [o.hidden, k] }, bytes: new Uint8Array(params.w2.buffer) },
-    { spec: { name: 'b2', dtype: 'float32', shape: [k] }, bytes: new Uint8Array(params.b2.buffer) },
-  ];
+  const parts: { spec: Omit<TensorSpec, 'offset'>; bytes: Uint8Array }[] = members.flatMap((params, member) => {
+    const { q, scale } = quantizeRows(params.embedding, o.buckets, o.dim);
+    return [
+      { spec: { name: 'embedding', member, dtype: 'int8', shape: [o.buckets, o.dim] }, bytes: new Uint8Array(q.buffer) },
+      { spec: { name: 'embedding_scale', member, dtype: 'float32', shape: [o.buckets] }, bytes: new Uint8Array(scale.buffer) },
+      { spec: { name: 'w1', member, dtype: 'float32', shape: [o.dim, o.hidden] }, bytes: new Uint8Array(params.w1.buffer) },
+      { spec: { name: 'b1', member, dtype: 'float32', shape: [o.hidden] }, bytes: new Uint8Array(params.b1.buffer) },
+      { spec: { name: 'w2', member, dtype: 'float32', shape: [o.hidden, k] }, bytes: new Uint8Array(params.w2.buffer) },
+      { spec: { name: 'b2', member, dtype: 'float32', shape: [k] }, bytes: new Uint8Array(params.b2.buffer) },
+    ] satisfies { spec: Omit<TensorSpec, 'offset'>; bytes: Uint8Array }[];
+  });
   let offset = 0;
   const tensors: TensorSpec[] = parts.map(({ spec, bytes }) => {
     const t = { ...spec, offset };
@@ -345,7 +358,7 @@ function writeModel(o: Options, params: Params, thresholds: Record<Label, number
     version: o.version,
     labels,
     featurizer: featurizerParams(o),
-    architecture: { dim: o.dim, hidden: o.hidden, outputs: k, pooling: o.pooling },
+    architecture: { dim: o.dim, hidden: o.hidden, outputs: k, pooling: o.pooling, members: members.length },
     weights: { file: 'weights.bin', tensors },
     thresholds,
     thresholdRule:
@@ -359,31 +372,17 @@ function writeModel(o: Options, params: Params, thresholds: Record<Label, number
   writeFileSync(resolve(o.out, 'model.json'), `${JSON.stringify(manifest, null, 2)}\n`);
 }
 
-export async function train(o: Options): Promise<void> {
-  const started = Date.now();
-  const log = (msg: string): void => console.log(`[${((Date.now() - started) / 1000).toFixed(0)}s] ${msg}`);
-  await tf.setBackend('cpu');
-  const p = featurizerParams(o);
+interface Member {
+  params: Params;
+  /** Validation probabilities [rows × LEARNED] of the chosen epoch. */
+  probs: Float32Array;
+  name: string;
+  score: number;
+}
 
-  const all = loadAllSets(o.data);
-  // Held-out texts may reappear in another set (retweets, reposts): drop those from training.
-  const heldKeys = new Set(all.filter((r) => r.split === 'heldout').map((r) => normalizeText(r.text).trim()));
-  const trainable = all.filter((r) => r.split === 'train');
-  const train0 = trainable.filter((r) => !heldKeys.has(normalizeText(r.text).trim()));
-  const trainRows: DataRow[] = [];
-  const valRows: DataRow[] = [];
-  SET_IDS.forEach((set, i) => {
-    const { keep, out } = stratifiedSplit(train0.filter((r) => r.set === set), VALIDATION_FRACTION, o.seed * 100 + i);
-    trainRows.push(...keep);
-    valRows.push(...out);
-  });
-  log(`rows: ${trainRows.length} train, ${valRows.length} validation, ${trainable.length - train0.length} dropped as copies of held-out texts`);
-
-  const tr = encode(trainRows, p, o.soft, o.setWeight);
-  const va = encode(valRows, p);
-  log('featurised');
-
-  const random = seededRandom(o.seed);
+/** Trains one model from `seed` and keeps its best epoch on the validation split. */
+function trainMember(o: Options, tr: Encoded, va: Encoded, seed: number, log: (msg: string) => void): Member {
+  const random = seededRandom(seed);
   const params = initParams(o, random);
   const k = LEARNED.length;
   const optEmb = makeOptimizer(o.optimizer, params.embedding.length, o.embeddingLr);
@@ -391,6 +390,10 @@ export async function train(o: Options): Promise<void> {
   const setIndex = new Map<string, number>(SET_IDS.map((s, i) => [s, i]));
   const setBias = new Float32Array(SET_IDS.length * k);
   const adamSetBias = new Adam(setBias.length, o.lr);
+  // Per-set offsets to w2 (--set-heads): each set's own idea of each label; inference uses w2 alone.
+  const setHead = new Float32Array(SET_IDS.length * o.hidden * k);
+  const adamSetHead = new Adam(setHead.length, o.lr);
+  const hk = o.hidden * k;
   const local = new Int32Array(o.buckets).fill(-1);
   let best = { score: -1, epoch: 0, params: structuredClone(params), detail: {} as Record<string, number | null>, name: '' };
   let step = 0;
@@ -415,6 +418,7 @@ export async function train(o: Options): Promise<void> {
       const mask = new Float32Array(idx.length * k);
       let q = 0;
       const rowBias = new Float32Array(idx.length * k);
+      const rowHead = new Float32Array(idx.length * hk);
       idx.forEach((r, i) => {
         const f = tr.features[r]!;
         const from = q;
@@ -430,6 +434,7 @@ export async function train(o: Options): Promise<void> {
           segments[q++] = i;
         }
         counts[i] = q - from;
+        if (o.setHeads > 0) rowHead.set(setHead.subarray(setIndex.get(tr.rows[r]!.set)! * hk, (setIndex.get(tr.rows[r]!.set)! + 1) * hk), i * hk);
         if (o.setBias) rowBias.set(setBias.subarray(setIndex.get(tr.rows[r]!.set)! * k, (setIndex.get(tr.rows[r]!.set)! + 1) * k), i * k);
         targets.set(tr.targets.subarray(r * k, (r + 1) * k), i * k);
         mask.set(tr.mask.subarray(r * k, (r + 1) * k), i * k);
@@ -441,7 +446,7 @@ export async function train(o: Options): Promise<void> {
       if (o.decay) {
         // fastText-style linear decay to zero over the run.
         const factor = Math.max(0.02, 1 - (step - 1) / totalSteps);
-        for (const opt of [optEmb, ...Object.values(adamDense), adamSetBias]) opt.factor = factor;
+        for (const opt of [optEmb, ...Object.values(adamDense), adamSetBias, adamSetHead]) opt.factor = factor;
       }
       const inputs = [
         tf.tensor2d(sub, [uniq.length, o.dim]),
@@ -450,6 +455,7 @@ export async function train(o: Options): Promise<void> {
         tf.tensor2d(params.w2, [o.hidden, k]),
         tf.tensor1d(params.b2),
         tf.tensor2d(rowBias, [idx.length, k]),
+        tf.tensor3d(rowHead, [idx.length, o.hidden, k]),
       ];
       const sorted = byRow(localIds.subarray(0, used), segments.subarray(0, used), uniq.length);
       const batch: Batch = {
@@ -462,7 +468,7 @@ export async function train(o: Options): Promise<void> {
         mask: tf.tensor2d(mask, [idx.length, k]),
       };
       const { value, grads } = tf.valueAndGrads(batchLoss(batch))(inputs);
-      const [gSub, gW1, gB1, gW2, gB2, gRow] = grads.map((g) => g!.dataSync() as Float32Array);
+      const [gSub, gW1, gB1, gW2, gB2, gRow, gHead] = grads.map((g) => g!.dataSync() as Float32Array);
       lossSum += value.dataSync()[0]!;
       batches++;
       uniq.forEach((id, u) => {
@@ -479,6 +485,18 @@ export async function train(o: Options): Promise<void> {
           for (let j = 0; j < k; j++) gSet[s0 + j]! += gRow![i * k + j]!;
         });
         adamSetBias.step(setBias, 0, gSet, step);
+      }
+      if (o.setHeads > 0) {
+        // L2 (strength --set-heads) keeps the offsets small, so w2 carries what the sets share.
+        const gSetHead = new Float32Array(setHead.length);
+        const touched = new Set<number>();
+        idx.forEach((r, i) => {
+          const s0 = setIndex.get(tr.rows[r]!.set)! * hk;
+          touched.add(s0);
+          for (let j = 0; j < hk; j++) gSetHead[s0 + j]! += gHead![i * hk + j]!;
+        });
+        for (const s0 of touched) for (let j = 0; j < hk; j++) gSetHead[s0 + j]! += o.setHeads * setHead[s0 + j]!;
+        adamSetHead.step(setHead, 0, gSetHead, step);
       }
       adamDense.w1.step(params.w1, 0, gW1!, step);
       adamDense.b1.step(params.b1, 0, gB1!, step);
@@ -508,7 +526,44 @@ export async function train(o: Options): Promise<void> {
     }
   }
 
-  const probs = predict(best.params, o, va.features);
+  return { params: best.params, probs: predict(best.params, o, va.features), name: best.name, score: best.score };
+}
+
+export async function train(o: Options): Promise<void> {
+  const started = Date.now();
+  const log = (msg: string): void => console.log(`[${((Date.now() - started) / 1000).toFixed(0)}s] ${msg}`);
+  await tf.setBackend('cpu');
+  const p = featurizerParams(o);
+
+  const all = loadAllSets(o.data);
+  // Held-out texts may reappear in another set (retweets, reposts): drop those from training.
+  const heldKeys = new Set(all.filter((r) => r.split === 'heldout').map((r) => normalizeText(r.text).trim()));
+  const trainable = all.filter((r) => r.split === 'train');
+  const train0 = trainable.filter((r) => !heldKeys.has(normalizeText(r.text).trim()));
+  const trainRows: DataRow[] = [];
+  const valRows: DataRow[] = [];
+  SET_IDS.forEach((set, i) => {
+    const { keep, out } = stratifiedSplit(train0.filter((r) => r.set === set), VALIDATION_FRACTION, o.seed * 100 + i);
+    trainRows.push(...keep);
+    valRows.push(...out);
+  });
+  log(`rows: ${trainRows.length} train, ${valRows.length} validation, ${trainable.length - train0.length} dropped as copies of held-out texts`);
+
+  const tr = encode(trainRows, p, o.soft, o.setWeight);
+  const va = encode(valRows, p);
+  log('featurised');
+
+  // Each member starts from its own seed (initialisation, shuffling, dropout); member 0 uses --seed itself.
+  const members: Member[] = [];
+  for (let m = 0; m < o.members; m++) {
+    const member = trainMember(o, tr, va, o.seed + 7919 * m, (msg) => log(o.members > 1 ? `member ${m + 1}/${o.members}: ${msg}` : msg));
+    members.push(member);
+  }
+  // The ensemble's score is the mean of its members' probabilities (the loader does the same).
+  const probs = new Float32Array(members[0]!.probs.length);
+  for (const m of members) for (let i = 0; i < probs.length; i++) probs[i]! += m.probs[i]! / members.length;
+  const ensemble = validationScore(va, probs);
+  if (members.length > 1) log(`ensemble of ${members.length}: validation mean AUC ${ensemble.score.toFixed(4)} ${JSON.stringify(Object.fromEntries(Object.entries(ensemble.detail).map(([a, b]) => [a, b === null ? null : +b.toFixed(3)])))}`);
   const thresholds = Object.fromEntries(LABELS.map((l) => [l, null])) as Record<Label, number | null>;
   const thresholdRules: Record<string, string> = {};
   LEARNED.forEach((label, j) => {
@@ -520,26 +575,30 @@ export async function train(o: Options): Promise<void> {
     thresholds[label] = t === null ? null : Math.round(t * 1000) / 1000;
   });
   const seconds = Math.round((Date.now() - started) / 1000);
-  writeModel(o, best.params, thresholds, thresholdRules, {
+  writeModel(o, members.map((m) => m.params), thresholds, thresholdRules, {
     command: 'npm run train',
     seed: o.seed,
     epochs: o.epochs,
-    chosen: best.name,
+    members: o.members,
+    chosen: members.map((m) => m.name),
+    memberValidationAuc: members.map((m) => +m.score.toFixed(4)),
+    validationMeanAuc: +ensemble.score.toFixed(4),
     learningRate: o.lr,
     embeddingOptimizer: o.optimizer,
     embeddingLearningRate: o.embeddingLr,
     l2: o.l2,
     dropout: o.dropout,
     setBias: o.setBias,
+    setHeads: o.setHeads,
     softTargets: o.soft,
     setWeight: o.setWeight,
     batch: o.batch,
     trainRows: trainRows.length,
     validationRows: valRows.length,
-    validationAuc: Object.fromEntries(Object.entries(best.detail).map(([a, b]) => [a, b === null ? null : +b.toFixed(4)])),
+    validationAuc: Object.fromEntries(Object.entries(ensemble.detail).map(([a, b]) => [a, b === null ? null : +b.toFixed(4)])),
     seconds,
   });
-  log(`chose ${best.name}; thresholds ${JSON.stringify(thresholds)}; wrote ${o.out} in ${seconds}s`);
+  log(`chose ${members.map((m) => m.name).join(', ')}; validation mean AUC ${ensemble.score.toFixed(4)}; thresholds ${JSON.stringify(thresholds)}; wrote ${o.out} in ${seconds}s`);
 }
 
 const isMain = process.argv[1] !== undefined && resolve(process.argv[1]) === resolve(PROJECT_ROOT, 'scripts', 'train.ts');
@@ -556,7 +615,7 @@ if (isMain) {
     .option('--lr <x>', 'Adam learning rate', parseFloat, 0.003)
     .option('--batch <n>', 'rows per step', (v) => parseInt(v, 10), 128)
     .option('--buckets <n>', 'hash buckets (power of two)', (v) => parseInt(v, 10), DEFAULT_FEATURIZER.buckets)
-    .option('--version <v>', 'model version written to model.json (stored with every score: bump it with the weights)', '1.1.0')
+    .option('--version <v>', 'model version written to model.json (stored with every score: bump it with the weights)', '1.2.0')
     .option('--optimizer <name>', 'embedding optimizer: adam, adagrad or sgd', 'adam')
     .option('--embedding-lr <x>', 'embedding learning rate', parseFloat, 0.003)
     .option('--l2 <x>', 'L2 weight decay on touched embedding rows', parseFloat, 0)
@@ -568,6 +627,8 @@ if (isMain) {
     .option('--average', 'also try the mean of the parameters at each epoch end')
     .option('--no-soft', 'train on majority labels even where a set has annotator shares (civil-spans, davidson)')
     .option('--set-weight <alpha>', 'weight rows by (mean set size / set size)^alpha', parseFloat, 0)
+    .option('--members <n>', 'models trained from different seeds whose probabilities are averaged', (v) => parseInt(v, 10), 2)
+    .option('--set-heads <l2>', 'learn per-set offsets to the output weights in training, with this L2 strength (0: off)', parseFloat, 0)
     .option('--no-set-bias', 'do not learn a per-set bias during training');
   program.parse();
   const opts = program.opts<Options>();
@@ -575,7 +636,7 @@ if (isMain) {
   if (!['adam', 'adagrad', 'sgd'].includes(opts.optimizer)) program.error('--optimizer must be adam, adagrad or sgd');
   if (opts.pooling !== 'sqrtn' && opts.pooling !== 'mean') program.error('--pooling must be sqrtn or mean');
   if (!(opts.dropout >= 0 && opts.dropout < 1)) program.error('--dropout must be in [0, 1)');
-  for (const key of ['epochs', 'dim', 'hidden', 'batch'] as const) {
+  for (const key of ['epochs', 'dim', 'hidden', 'batch', 'members'] as const) {
     if (!Number.isInteger(opts[key]) || opts[key] < 1) program.error(`--${key} must be a positive integer`);
   }
   train({ ...opts, data: resolve(opts.data), out: resolve(opts.out) }).catch((err: unknown) => {

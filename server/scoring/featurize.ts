@@ -33,7 +33,7 @@ export interface FeaturizerParams {
 }
 
 export const DEFAULT_FEATURIZER: FeaturizerParams = {
-  buckets: 1 << 17,
+  buckets: 1 << 16,
   minN: 2,
   maxN: 5,
   maxWordChars: 24,

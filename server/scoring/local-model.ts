@@ -1,7 +1,8 @@
 /**
  * Triage's own toxicity model (models/local, trained by scripts/train.ts):
  * an embedding bag over hashed word and character n-gram features, one small
- * hidden layer, one sigmoid per learned label. See models/README.md.
+ * hidden layer, one sigmoid per learned label; an ensemble of such models
+ * (architecture.members) averages their probabilities. See models/README.md.
  *
  * Runs on whichever TensorFlow.js backend is active (cpu, wasm, node); the
  * backend is chosen elsewhere (server/scoring/backend.ts), never here.
@@ -23,6 +24,8 @@ export interface TensorSpec {
   name: 'embedding' | 'embedding_scale' | 'w1' | 'b1' | 'w2' | 'b2';
   dtype: 'int8' | 'float32';
   shape: number[];
+  /** Which ensemble member the tensor belongs to (0 when absent: single-model files). */
+  member?: number;
   /** Byte offset in the weights file. */
   offset: number;
 }
@@ -34,7 +37,8 @@ export interface LocalModelManifest {
   /** For each of the seven labels, the model output that gives it, or null where the model has no honest signal. */
   labels: Record<Label, number | null>;
   featurizer: FeaturizerParams;
-  architecture: { dim: number; hidden: number; outputs: number; pooling: Pooling };
+  /** `members`: models whose probabilities are averaged (1 when absent). */
+  architecture: { dim: number; hidden: number; outputs: number; pooling: Pooling; members?: number };
   weights: { file: string; tensors: TensorSpec[] };
   /** Recommended flag thresholds per label (null where the label is null); the rule is in `thresholdRule`. */
   thresholds: Record<Label, number | null>;
@@ -98,6 +102,7 @@ function checkManifest(m: LocalModelManifest, path: string): void {
   const a = m.architecture;
   if (!a || ![a.dim, a.hidden, a.outputs].every((n) => Number.isInteger(n) && n > 0)) fail('architecture', 'needs positive integer dim, hidden and outputs');
   if (a.pooling !== 'sqrtn' && a.pooling !== 'mean') fail('architecture.pooling', 'must be sqrtn or mean');
+  if (a.members !== undefined && !(Number.isInteger(a.members) && a.members > 0)) fail('architecture.members', 'must be a positive integer');
   for (const label of LABELS) {
     const j = m.labels?.[label];
     if (j !== null && !(Number.isInteger(j) && j! >= 0 && j! < a.outputs)) fail(`labels.${label}`, `must be null or an output index below ${a.outputs}`);
@@ -108,7 +113,7 @@ function checkManifest(m: LocalModelManifest, path: string): void {
 }
 
 /** Reads manifest and weights; int8 embedding rows are dequantised with their per-row scale. */
-export async function readLocalModel(dir: string): Promise<{ manifest: LocalModelManifest; weights: LocalModelWeights }> {
+export async function readLocalModel(dir: string): Promise<{ manifest: LocalModelManifest; members: LocalModelWeights[] }> {
   let manifest: LocalModelManifest;
   try {
     manifest = JSON.parse(await readFile(join(dir, 'model.json'), 'utf8')) as LocalModelManifest;
@@ -122,16 +127,28 @@ export async function readLocalModel(dir: string): Promise<{ manifest: LocalMode
   } catch (err) {
     throw new Error(`cannot read the local model weights ${join(dir, manifest.weights.file)}: ${(err as Error).message}`);
   }
-  const specs = new Map(manifest.weights.tensors.map((t) => [t.name, t]));
+  const members: LocalModelWeights[] = [];
+  try {
+    for (let m = 0; m < (manifest.architecture.members ?? 1); m++) members.push(readMember(buf, manifest, m, join(dir, 'model.json')));
+  } catch (err) {
+    // A later member's fault must not strand the earlier members' tensors.
+    for (const w of members) for (const t of Object.values(w)) t.dispose();
+    throw err;
+  }
+  return { manifest, members };
+}
+
+function readMember(buf: Buffer, manifest: LocalModelManifest, member: number, path: string): LocalModelWeights {
+  const specs = new Map(manifest.weights.tensors.filter((t) => (t.member ?? 0) === member).map((t) => [t.name, t]));
   const need = (name: TensorSpec['name']): TensorSpec => {
     const spec = specs.get(name);
-    if (!spec) throw new Error(`${join(dir, 'model.json')}: weights.tensors lacks ${name}`);
+    if (!spec) throw new Error(`${path}: weights.tensors lacks ${name} of member ${member}`);
     return spec;
   };
   const embSpec = need('embedding');
   const [rows, dim] = embSpec.shape as [number, number];
   if (rows !== manifest.featurizer.buckets || dim !== manifest.architecture.dim) {
-    throw new Error(`${join(dir, 'model.json')}: embedding shape [${rows}, ${dim}] does not match featurizer.buckets and architecture.dim`);
+    throw new Error(`${path}: embedding shape [${rows}, ${dim}] of member ${member} does not match featurizer.buckets and architecture.dim`);
   }
   let embedding: Float32Array;
   const raw = readTensor(buf, embSpec);
@@ -148,38 +165,41 @@ export async function readLocalModel(dir: string): Promise<{ manifest: LocalMode
   const dense = (name: TensorSpec['name']): Float32Array => readTensor(buf, need(name)) as Float32Array;
   const { hidden, outputs } = manifest.architecture;
   return {
-    manifest,
-    weights: {
-      embedding: tf.tensor2d(embedding, [rows, dim]),
-      w1: tf.tensor2d(dense('w1'), [dim, hidden]),
-      b1: tf.tensor1d(dense('b1')),
-      w2: tf.tensor2d(dense('w2'), [hidden, outputs]),
-      b2: tf.tensor1d(dense('b2')),
-    },
+    embedding: tf.tensor2d(embedding, [rows, dim]),
+    w1: tf.tensor2d(dense('w1'), [dim, hidden]),
+    b1: tf.tensor1d(dense('b1')),
+    w2: tf.tensor2d(dense('w2'), [hidden, outputs]),
+    b2: tf.tensor1d(dense('b2')),
   };
 }
 
 class LocalScorer implements Scorer {
   readonly model: string;
-  #weights: LocalModelWeights | null;
+  #members: LocalModelWeights[] | null;
   readonly #manifest: LocalModelManifest;
 
-  constructor(manifest: LocalModelManifest, weights: LocalModelWeights) {
+  constructor(manifest: LocalModelManifest, members: LocalModelWeights[]) {
     this.model = `${manifest.id}@${manifest.version}`;
     this.#manifest = manifest;
-    this.#weights = weights;
+    this.#members = members;
   }
 
   /** Probabilities [texts.length × outputs] for texts that each fit one window. */
   async #probabilities(texts: string[]): Promise<Float32Array> {
-    const w = this.#weights;
-    if (!w) throw new Error(`${this.model} has been disposed`);
+    const members = this.#members;
+    if (!members) throw new Error(`${this.model} has been disposed`);
     const { ids, segments, counts } = featurizeBatch(texts, this.#manifest.featurizer);
     const probs = tf.tidy(() => {
       // Gather and sum in one op (cpu and wasm both have it): no [ids × dim] intermediate.
-      const summed = tf.sparse.sparseSegmentSum(w.embedding, tf.tensor1d(ids, 'int32'), tf.tensor1d(segments, 'int32')) as tf.Tensor2D;
-      const pooled = tf.mul(summed, tf.tensor2d(poolingScale(counts, this.#manifest.architecture.pooling), [counts.length, 1])) as tf.Tensor2D;
-      return tf.sigmoid(headLogits(pooled, w));
+      const idsT = tf.tensor1d(ids, 'int32');
+      const segT = tf.tensor1d(segments, 'int32');
+      const scale = tf.tensor2d(poolingScale(counts, this.#manifest.architecture.pooling), [counts.length, 1]);
+      // An ensemble's score is the mean of its members' probabilities.
+      const each = members.map((w) => {
+        const summed = tf.sparse.sparseSegmentSum(w.embedding, idsT, segT) as tf.Tensor2D;
+        return tf.sigmoid(headLogits(tf.mul(summed, scale) as tf.Tensor2D, w));
+      });
+      return each.length === 1 ? each[0]! : tf.div(tf.addN(each), each.length);
     });
     try {
       return (await probs.data()) as Float32Array;
@@ -219,15 +239,15 @@ class LocalScorer implements Scorer {
   }
 
   async dispose(): Promise<void> {
-    if (!this.#weights) return;
-    for (const t of Object.values(this.#weights)) t.dispose();
-    this.#weights = null;
+    if (!this.#members) return;
+    for (const w of this.#members) for (const t of Object.values(w)) t.dispose();
+    this.#members = null;
   }
 }
 
 /** Loads models/local (or `dir`) onto the active TensorFlow.js backend. */
 export async function loadLocalModel(dir: string = DEFAULT_MODEL_DIR): Promise<Scorer> {
   await tf.ready();
-  const { manifest, weights } = await readLocalModel(dir);
-  return new LocalScorer(manifest, weights);
+  const { manifest, members } = await readLocalModel(dir);
+  return new LocalScorer(manifest, members);
 }

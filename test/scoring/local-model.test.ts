@@ -106,7 +106,9 @@ describe.each(['cpu', 'wasm'])('loadLocalModel on %s', (backend) => {
     const other = await loadLocalModel();
     const before = tf.memory().numTensors;
     await other.dispose();
-    expect(tf.memory().numTensors).toBe(before - 5);
+    // Five tensors (embedding, w1, b1, w2, b2) per ensemble member.
+    const members = JSON.parse(readFileSync(join(DEFAULT_MODEL_DIR, 'model.json'), 'utf8')).architecture.members ?? 1;
+    expect(tf.memory().numTensors).toBe(before - 5 * members);
     await expect(other.scoreBatch(['x'])).rejects.toThrow(/disposed/);
   });
 });
@@ -130,6 +132,43 @@ describe('loadLocalModel with a broken model folder', () => {
 
   it('names the missing weights file', async () => {
     await expect(loadLocalModel(brokenCopy(() => {}, false))).rejects.toThrow(/cannot read the local model weights .*weights\.bin/);
+  });
+
+  it('names a missing ensemble member', async () => {
+    const before = tf.memory().numTensors;
+    const members = JSON.parse(readFileSync(join(DEFAULT_MODEL_DIR, 'model.json'), 'utf8')).architecture.members ?? 1;
+    await expect(loadLocalModel(brokenCopy((m) => (m.architecture.members = members + 1)))).rejects.toThrow(new RegExp(`weights\\.tensors lacks embedding of member ${members}`));
+    // The members read before the fault are freed.
+    expect(tf.memory().numTensors).toBe(before);
+    await expect(loadLocalModel(brokenCopy((m) => (m.architecture.members = 0)))).rejects.toThrow(/field architecture\.members must be a positive integer/);
+  });
+
+  it('scores with the mean of its members\' probabilities', async () => {
+    const manifest = JSON.parse(readFileSync(join(DEFAULT_MODEL_DIR, 'model.json'), 'utf8'));
+    const members: number = manifest.architecture.members ?? 1;
+    // One single-model folder per member: its tensors relabelled as member 0, same weights file.
+    const singles = Array.from({ length: members }, (_, m) =>
+      brokenCopy((x) => {
+        x.architecture.members = 1;
+        x.weights.tensors = x.weights.tensors.filter((t: { member?: number }) => (t.member ?? 0) === m).map((t: object) => ({ ...t, member: 0 }));
+      }),
+    );
+    const texts = ['you absolute moron', 'lovely weather today', 'I will find you and hurt you'];
+    const whole = await loadLocalModel();
+    const expected = await whole.scoreBatch(texts);
+    await whole.dispose();
+    const parts = await Promise.all(singles.map(async (dir) => {
+      const s = await loadLocalModel(dir);
+      const out = await s.scoreBatch(texts);
+      await s.dispose();
+      return out;
+    }));
+    texts.forEach((_, i) => {
+      for (const label of ['toxicity', 'insult', 'threat'] as const) {
+        const mean = parts.reduce((a, p) => a + p[i]!.scores[label]!, 0) / members;
+        expect(expected[i]!.scores[label]!).toBeCloseTo(mean, 5);
+      }
+    });
   });
 
   it('names the manifest field at fault', async () => {
