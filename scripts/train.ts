@@ -180,6 +180,8 @@ interface Batch {
   scale: tf.Tensor2D;
   targets: tf.Tensor2D;
   mask: tf.Tensor2D;
+  /** Whether rowHead carries per-set output offsets (--set-heads); otherwise it is a [rows × 1 × labels] placeholder. */
+  setHeads: boolean;
 }
 
 /**
@@ -205,8 +207,8 @@ function batchLoss(batch: Batch): LossFn {
     const pooled = tf.mul(summed, batch.scale) as tf.Tensor2D;
     const pre = tf.add(tf.matMul(pooled, w1), b1) as tf.Tensor2D;
     // rowHead [rows × hidden × labels]: each row's set offset to the output weights (training only).
-    const setTerm = tf.sum(tf.mul(tf.expandDims(tf.relu(pre), 2), rowHead), 1);
-    const logits = tf.add(tf.add(headLogits(pooled, { w1, b1, w2, b2 }), rowBias), setTerm) as tf.Tensor2D;
+    const base = tf.add(headLogits(pooled, { w1, b1, w2, b2 }), rowBias) as tf.Tensor2D;
+    const logits = batch.setHeads ? (tf.add(base, tf.sum(tf.mul(tf.expandDims(tf.relu(pre), 2), rowHead), 1)) as tf.Tensor2D) : base;
     const value = maskedBinaryCrossEntropy(logits, batch.targets, batch.mask);
     save([pooled, pre, logits, w1, w2, rowHead]);
     const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]): tf.Tensor[] => {
@@ -216,8 +218,8 @@ function batchLoss(batch: Batch): LossFn {
       const dW2 = tf.matMul(h, dLogits, true, false);
       const dB2 = tf.sum(dLogits, 0);
       const dL3 = tf.expandDims(dLogits, 1);
-      const dRowHead = tf.mul(tf.expandDims(h, 2), dL3);
-      const dH = tf.add(tf.matMul(dLogits, sW2, false, true), tf.sum(tf.mul(sRowHead, dL3), 2));
+      const dRowHead = batch.setHeads ? tf.mul(tf.expandDims(h, 2), dL3) : tf.zerosLike(sRowHead);
+      const dH = batch.setHeads ? tf.add(tf.matMul(dLogits, sW2, false, true), tf.sum(tf.mul(sRowHead, dL3), 2)) : tf.matMul(dLogits, sW2, false, true);
       const dPre = tf.mul(dH, tf.step(sPre)) as tf.Tensor2D;
       const dW1 = tf.matMul(sPooled, dPre, true, false);
       const dB1 = tf.sum(dPre, 0);
@@ -418,7 +420,7 @@ function trainMember(o: Options, tr: Encoded, va: Encoded, seed: number, log: (m
       const mask = new Float32Array(idx.length * k);
       let q = 0;
       const rowBias = new Float32Array(idx.length * k);
-      const rowHead = new Float32Array(idx.length * hk);
+      const rowHead = new Float32Array(o.setHeads > 0 ? idx.length * hk : idx.length * k);
       idx.forEach((r, i) => {
         const f = tr.features[r]!;
         const from = q;
@@ -455,7 +457,7 @@ function trainMember(o: Options, tr: Encoded, va: Encoded, seed: number, log: (m
         tf.tensor2d(params.w2, [o.hidden, k]),
         tf.tensor1d(params.b2),
         tf.tensor2d(rowBias, [idx.length, k]),
-        tf.tensor3d(rowHead, [idx.length, o.hidden, k]),
+        tf.tensor3d(rowHead, [idx.length, o.setHeads > 0 ? o.hidden : 1, k]),
       ];
       const sorted = byRow(localIds.subarray(0, used), segments.subarray(0, used), uniq.length);
       const batch: Batch = {
@@ -466,6 +468,7 @@ function trainMember(o: Options, tr: Encoded, va: Encoded, seed: number, log: (m
         scale: tf.tensor2d(poolingScale(counts, o.pooling), [idx.length, 1]),
         targets: tf.tensor2d(targets, [idx.length, k]),
         mask: tf.tensor2d(mask, [idx.length, k]),
+        setHeads: o.setHeads > 0,
       };
       const { value, grads } = tf.valueAndGrads(batchLoss(batch))(inputs);
       const [gSub, gW1, gB1, gW2, gB2, gRow, gHead] = grads.map((g) => g!.dataSync() as Float32Array);
@@ -502,7 +505,7 @@ function trainMember(o: Options, tr: Encoded, va: Encoded, seed: number, log: (m
       adamDense.b1.step(params.b1, 0, gB1!, step);
       adamDense.w2.step(params.w2, 0, gW2!, step);
       adamDense.b2.step(params.b2, 0, gB2!, step);
-      tf.dispose([value, ...grads, ...inputs, ...Object.values(batch)]);
+      tf.dispose([value, ...grads, ...inputs, ...Object.values(batch).filter((t): t is tf.Tensor => t instanceof tf.Tensor)]);
       if (batches % 100 === 0) log(`epoch ${epoch} step ${batches}: loss ${(lossSum / batches).toFixed(4)}`);
     }
     const candidates: { name: string; p: Params }[] = [{ name: `epoch ${epoch}`, p: params }];
