@@ -21,6 +21,7 @@ import { createModerationStore, type ModerationStore } from './moderation/store.
 import { createScoringPipeline, type ScoringPipeline } from './scoring/pipeline.ts';
 import { createScoringStore, type ScoringCounts, type ScoringStore } from './scoring/store.ts';
 import type { ModelChoice, Scorer } from './scoring/types.ts';
+import type { ThresholdValues } from './thresholds/flags.ts';
 import { createThresholdStore, type ThresholdStore } from './thresholds/store.ts';
 import { thresholdRoutes } from './thresholds/routes.ts';
 import { reportRoutes } from './reports/routes.ts';
@@ -45,6 +46,8 @@ export interface BuildAppOptions {
   /** Import the threads in `seedDir` when the database has none (default false; main.ts turns it on). */
   seed?: boolean;
   seedDir?: string;
+  /** Thresholds of version 1 when the database has none yet (default DEFAULT_THRESHOLDS). */
+  initialThresholds?: ThresholdValues;
   /** The clock, so tests can pin time. */
   now?: () => number;
   /** Fastify logger options; off by default (tests). */
@@ -160,7 +163,7 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<FastifyIn
   const ownsDb = !options.db;
   const db = options.db ?? openDatabase(options.dbPath ?? ':memory:');
   const thresholds = createThresholdStore(db);
-  thresholds.ensureDefaults(now());
+  thresholds.ensureDefaults(now(), options.initialThresholds);
   const scoringStore = createScoringStore(db);
 
   // 2. Scorer (in a worker thread) and the pipeline that feeds it.

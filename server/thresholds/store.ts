@@ -199,9 +199,9 @@ export function createThresholdStore(db: Db) {
     latestModel(): string | null {
       return latestModel.get()?.model ?? null;
     },
-    /** A fresh database starts at version 1 with the defaults. */
-    ensureDefaults(now: number): void {
-      if (!latestVersion.get()) db.transaction(() => insert(DEFAULT_THRESHOLDS, { moderatorId: null, reason: 'defaults', now }))();
+    /** A fresh database starts at version 1 with the defaults (or the values given). */
+    ensureDefaults(now: number, values: ThresholdValues = DEFAULT_THRESHOLDS): void {
+      if (!latestVersion.get()) db.transaction(() => insert(values, { moderatorId: null, reason: 'defaults', now }))();
     },
   };
 }

@@ -3,14 +3,15 @@ import { buildApp, type BuildAppOptions } from '../../server/app.ts';
 import type { Role, User } from '../../server/auth/store.ts';
 import { LABELS, type LabelScores } from '../../server/scoring/labels.ts';
 import { flagsFor, maxScore } from '../../server/thresholds/flags.ts';
+import { FIXTURE_THRESHOLDS } from '../thresholds/fixture.ts';
 import type { ParsedComment, ParsedThread } from '../../server/ingest/types.ts';
 
 /** The model name test scores are written under when no scorer runs. */
 export const TEST_MODEL = 'test-fixture@1';
 
-/** A fresh in-memory app, without a scorer unless one is asked for. */
+/** A fresh in-memory app, without a scorer unless one is asked for, with every threshold at 0.8. */
 export function buildTestApp(options: BuildAppOptions = {}): Promise<FastifyInstance> {
-  return buildApp({ dbPath: ':memory:', scoring: false, webDist: false, ...options });
+  return buildApp({ dbPath: ':memory:', scoring: false, webDist: false, initialThresholds: FIXTURE_THRESHOLDS, ...options });
 }
 
 let counter = 0;

@@ -1,15 +1,18 @@
 import { openDatabase, type Db } from '../../server/db/open.ts';
 import { LABELS, type Label, type LabelScores } from '../../server/scoring/labels.ts';
-import { flagsFor, maxScore } from '../../server/thresholds/flags.ts';
+import { flagsFor, maxScore, type ThresholdValues } from '../../server/thresholds/flags.ts';
 import { createThresholdStore } from '../../server/thresholds/store.ts';
 
 /** Test data written straight into a fresh in-memory database, the way ingest and moderation store it. */
 
 export const MODEL = 'local@1';
 
+/** Every label at 0.8: the thresholds the hand-computed examples assume, whatever the product's defaults. */
+export const FIXTURE_THRESHOLDS = Object.fromEntries(LABELS.map((l) => [l, 0.8])) as ThresholdValues;
+
 export function freshDb(): Db {
   const db = openDatabase(':memory:');
-  createThresholdStore(db).ensureDefaults(1_000);
+  createThresholdStore(db).ensureDefaults(1_000, FIXTURE_THRESHOLDS);
   return db;
 }
 
