@@ -183,6 +183,14 @@ const DECISION_SELECT = `SELECT d.*, m.username, (SELECT u.id FROM decisions u W
   FROM decisions d JOIN moderators m ON m.id = d.moderator_id`;
 
 /** Per sort: the key column, the order, and which way the keyset cursor moves. */
+/** The partial index (001_init.sql) that reads the review queue in each sort's order. */
+const QUEUE_INDEXES: Record<QueueSort, string> = {
+  score: 'comments_queue_score',
+  newest: 'comments_queue_time',
+  oldest: 'comments_queue_time',
+  thread: 'comments_queue_thread',
+};
+
 const SORTS: Record<QueueSort, { key: string; order: string; after: string }> = {
   score: { key: 'c.max_score', order: 'c.max_score DESC, c.id DESC', after: '(c.max_score, c.id) < (@afterKey, @afterId)' },
   newest: { key: 'c.imported_at', order: 'c.imported_at DESC, c.id DESC', after: '(c.imported_at, c.id) < (@afterKey, @afterId)' },
@@ -281,8 +289,13 @@ export function createModerationStore(db: Db, model: () => string | null = () =>
     if (afterKind === 'key') where.push(sort.after);
     // Unscored comments (NULL max_score) come last in the score sort, by id.
     if (afterKind === 'null') where.push('c.max_score IS NULL AND c.id < @afterId');
+    // The queue's partial indexes hold only flagged, undecided comments. SQLite
+    // without ANALYZE statistics prefers the status indexes, which would scan
+    // every pending comment: name the queue index, unless a thread filter makes
+    // the (status, thread) index the short way.
+    const indexed = f.status === 'pending' && !f.thread ? `INDEXED BY ${QUEUE_INDEXES[f.sort]}` : '';
     stmt = db.prepare(
-      `SELECT ${COMMENT_COLUMNS}, t.title AS thread_title FROM comments c JOIN threads t ON t.id = c.thread_id
+      `SELECT ${COMMENT_COLUMNS}, t.title AS thread_title FROM comments c ${indexed} JOIN threads t ON t.id = c.thread_id
        WHERE ${where.join(' AND ')} ORDER BY ${sort.order} LIMIT @limit`,
     );
     queueStatements.set(name, stmt);

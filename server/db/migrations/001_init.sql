@@ -55,9 +55,12 @@ CREATE INDEX comments_parent ON comments(parent_id);
 -- Siblings of a comment; top-level comments (parent_id NULL) are siblings within their thread.
 CREATE INDEX comments_siblings ON comments(thread_id, parent_id, position);
 -- Queue pages are read newest key first with row-value keyset cursors: (max_score, id) < (?, ?).
-CREATE INDEX comments_queue_score ON comments(flagged, status, max_score, id);
-CREATE INDEX comments_queue_time ON comments(flagged, status, imported_at, id);
-CREATE INDEX comments_queue_thread ON comments(flagged, status, thread_id, position);
+-- Partial: they hold only the review queue (flagged and undecided), so a
+-- threshold change that flips a million comments' flags touches them only for
+-- the comments that enter or leave the queue.
+CREATE INDEX comments_queue_score ON comments(max_score, id) WHERE flagged = 1 AND status = 'pending';
+CREATE INDEX comments_queue_time ON comments(imported_at, id) WHERE flagged = 1 AND status = 'pending';
+CREATE INDEX comments_queue_thread ON comments(thread_id, position) WHERE flagged = 1 AND status = 'pending';
 -- The decided queues (approved, hidden, escalated) list flagged and unflagged comments alike.
 CREATE INDEX comments_status_score ON comments(status, max_score, id);
 CREATE INDEX comments_status_time ON comments(status, imported_at, id);
