@@ -10,6 +10,7 @@ import { authRoutes, sessionHook } from './auth/routes.ts';
 import { createAuthService, type AuthService } from './auth/service.ts';
 import { createAuthStore, type AuthStore, type User } from './auth/store.ts';
 import { openDatabase, type Db } from './db/open.ts';
+import { createReadRunner } from './db/read-worker.ts';
 import { AppError } from './errors.ts';
 import { ingestRoutes, IMPORT_LIMIT_BYTES } from './ingest/routes.ts';
 import { createIngestService, type IngestService } from './ingest/service.ts';
@@ -165,6 +166,8 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<FastifyIn
   const thresholds = createThresholdStore(db);
   thresholds.ensureDefaults(now(), options.initialThresholds);
   const scoringStore = createScoringStore(db);
+  // Long read-only reports run in a worker thread on their own connection (a file database only).
+  const reads = createReadRunner(db);
 
   // 2. Scorer (in a worker thread) and the pipeline that feeds it.
   const scoring = options.scoring ?? { model: 'local' as const };
@@ -200,6 +203,7 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<FastifyIn
   app.addHook('onClose', async () => {
     await pipeline?.stop();
     if (ownsScorer) await scorer?.dispose();
+    await reads.close();
     if (ownsDb && db.open) db.close();
   });
 
@@ -255,8 +259,8 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<FastifyIn
   await app.register(authRoutes, { auth });
   await app.register(ingestRoutes, { ingest });
   await app.register(moderationRoutes, { moderation });
-  await app.register(thresholdRoutes, { db, now, model });
-  await app.register(reportRoutes, { db, now, model });
+  await app.register(thresholdRoutes, { db, now, model, reads });
+  await app.register(reportRoutes, { db, now, model, reads });
 
   // 5. The dashboard, when built: any non-API path gets index.html (client-side routing).
   const webDist = options.webDist ?? WEB_DIST;
