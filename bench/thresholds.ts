@@ -7,6 +7,8 @@
  *   - the report summary over the whole period,
  *   - streaming the decision log (N rows) as CSV and as JSON to /dev/null,
  *     with the process's peak RSS while it streams.
+ *   - the analysis, shadow view and summary again in the read worker, with
+ *     the latency of moderation queue pages served meanwhile on this thread.
  * Prints figures; asserts nothing.
  */
 import { Command } from 'commander';
@@ -16,6 +18,9 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pipeline } from 'node:stream/promises';
 import { openDatabase, type Db } from '../server/db/open.ts';
+import { createReadRunner } from '../server/db/read-worker.ts';
+import { createModerationService } from '../server/moderation/service.ts';
+import { createModerationStore } from '../server/moderation/store.ts';
 import { createReportService } from '../server/reports/service.ts';
 import { LABELS } from '../server/scoring/labels.ts';
 import { createThresholdService } from '../server/thresholds/service.ts';
@@ -151,6 +156,45 @@ try {
 
   const [, summaryMs] = time(() => reports.summary(everything));
   console.log(`Report summary over the whole period: ${secs(summaryMs)}`);
+
+  // The same three through the read worker, while this thread serves the
+  // moderation queue back to back: its latency is what a moderator waits.
+  const moderation = createModerationService({
+    db,
+    store: createModerationStore(db, () => MODEL),
+    scoringCounts: () => ({ total: 0, pending: 0, done: 0, failed: 0 }),
+    thresholds: createThresholdStore(db),
+    now: () => clock,
+    model: () => MODEL,
+  });
+  const reads = createReadRunner(db);
+  const context = { model: MODEL, now: clock };
+  await reads.run('reports.summary', { filter: { ...everything, to: 1 } }, context); // starts the thread
+  console.log('\nIn the read worker, while this thread pages the moderation queue (50 rows) back to back:');
+  const [, queueAlone] = time(() => moderation.queue({}));
+  console.log(`  queue page alone: ${queueAlone.toFixed(1)} ms`);
+  for (const [name, job] of [
+    ['analysis (cold cache)', () => reads.run('thresholds.analyse', { label: 'toxicity', opts: { candidate: 0.5, targetPrecision: 0.9 } }, context)],
+    ['shadow view', () => reads.run('thresholds.shadow', {}, context)],
+    ['summary', () => reads.run('reports.summary', { filter: everything }, context)],
+  ] as const) {
+    const latencies: number[] = [];
+    let done = false;
+    const started = performance.now();
+    const finished = (job() as Promise<unknown>).then(() => (done = true));
+    while (!done) {
+      latencies.push(time(() => moderation.queue({}))[1]);
+      await new Promise((r) => setImmediate(r));
+    }
+    await finished;
+    const ms = performance.now() - started;
+    latencies.sort((a, b) => a - b);
+    const at = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))].toFixed(1);
+    console.log(
+      `  ${name.padEnd(22)} ${secs(ms).padStart(8)}  meanwhile ${latencies.length} queue pages, latency median ${at(0.5)} ms, p99 ${at(0.99)} ms, max ${at(1)} ms`,
+    );
+  }
+  await reads.close();
 
   db.close();
 } finally {
