@@ -13,6 +13,27 @@ function byScoreDesc(scores: ArrayLike<number>): number[] {
   return order.sort((a, b) => scores[b]! - scores[a]!);
 }
 
+/** Every distinct score, highest first, with the positives and the count at or above it. */
+function* cumulativeAtEachThreshold(scores: ArrayLike<number>, labels: ArrayLike<number>): Generator<{ threshold: number; tp: number; flagged: number }> {
+  const order = byScoreDesc(scores);
+  let tp = 0;
+  for (let i = 0; i < order.length; ) {
+    let j = i;
+    while (j < order.length && scores[order[j]!] === scores[order[i]!]) {
+      if (labels[order[j]!] === 1) tp++;
+      j++;
+    }
+    yield { threshold: scores[order[i]!]!, tp, flagged: j };
+    i = j;
+  }
+}
+
+function countPositives(labels: ArrayLike<number>): number {
+  let total = 0;
+  for (let i = 0; i < labels.length; i++) total += labels[i] === 1 ? 1 : 0;
+  return total;
+}
+
 /**
  * ROC AUC: the probability that a random positive scores above a random
  * negative, ties counting one half (Mann-Whitney U with average ranks).
@@ -47,23 +68,14 @@ export function rocAuc(scores: ArrayLike<number>, labels: ArrayLike<number>): nu
  */
 export function averagePrecision(scores: ArrayLike<number>, labels: ArrayLike<number>): number | null {
   check(scores, labels);
-  const order = byScoreDesc(scores);
-  let total = 0;
-  for (let i = 0; i < labels.length; i++) total += labels[i] === 1 ? 1 : 0;
+  const total = countPositives(labels);
   if (total === 0) return null;
-  let tp = 0;
   let ap = 0;
   let prevRecall = 0;
-  for (let i = 0; i < order.length; ) {
-    let j = i;
-    while (j < order.length && scores[order[j]!] === scores[order[i]!]) {
-      if (labels[order[j]!] === 1) tp++;
-      j++;
-    }
+  for (const { tp, flagged } of cumulativeAtEachThreshold(scores, labels)) {
     const recall = tp / total;
-    ap += (recall - prevRecall) * (tp / j);
+    ap += (recall - prevRecall) * (tp / flagged);
     prevRecall = recall;
-    i = j;
   }
   return ap;
 }
@@ -75,17 +87,9 @@ export function averagePrecision(scores: ArrayLike<number>, labels: ArrayLike<nu
  */
 export function thresholdForPrecision(scores: ArrayLike<number>, labels: ArrayLike<number>, precision: number): number | null {
   check(scores, labels);
-  const order = byScoreDesc(scores);
-  let tp = 0;
   let best: number | null = null;
-  for (let i = 0; i < order.length; ) {
-    let j = i;
-    while (j < order.length && scores[order[j]!] === scores[order[i]!]) {
-      if (labels[order[j]!] === 1) tp++;
-      j++;
-    }
-    if (tp / j >= precision) best = scores[order[i]!]!;
-    i = j;
+  for (const { threshold, tp, flagged } of cumulativeAtEachThreshold(scores, labels)) {
+    if (tp / flagged >= precision) best = threshold;
   }
   return best;
 }
@@ -93,25 +97,16 @@ export function thresholdForPrecision(scores: ArrayLike<number>, labels: ArrayLi
 /** The threshold (one of the scores) with the highest F1 of flagging every score >= it; null without positives. */
 export function thresholdForBestF1(scores: ArrayLike<number>, labels: ArrayLike<number>): number | null {
   check(scores, labels);
-  const order = byScoreDesc(scores);
-  let total = 0;
-  for (let i = 0; i < labels.length; i++) total += labels[i] === 1 ? 1 : 0;
+  const total = countPositives(labels);
   if (total === 0) return null;
-  let tp = 0;
   let best: number | null = null;
   let bestF1 = -1;
-  for (let i = 0; i < order.length; ) {
-    let j = i;
-    while (j < order.length && scores[order[j]!] === scores[order[i]!]) {
-      if (labels[order[j]!] === 1) tp++;
-      j++;
-    }
-    const f1 = (2 * tp) / (j + total);
+  for (const { threshold, tp, flagged } of cumulativeAtEachThreshold(scores, labels)) {
+    const f1 = (2 * tp) / (flagged + total);
     if (f1 > bestF1) {
       bestF1 = f1;
-      best = scores[order[i]!]!;
+      best = threshold;
     }
-    i = j;
   }
   return best;
 }

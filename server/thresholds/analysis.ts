@@ -204,37 +204,24 @@ export interface Suggestion {
  * reaches it, which flags the fewest while keeping the recall.
  */
 export function suggest(curve: CurvePoint[], target: Target): Suggestion {
-  if (target.precision !== undefined) {
-    const value = target.precision;
-    let best: CurvePoint | null = null;
-    for (const pt of curve) {
-      if (pt.precision !== null && pt.precision >= value && (best === null || pt.threshold < best.threshold)) best = pt;
-    }
-    return {
-      target: { metric: 'precision', value },
-      threshold: best?.threshold ?? null,
-      point: best,
-      reason: best
-        ? `lowest threshold whose precision is at least ${value}`
-        : `no threshold reaches precision ${value} on the decisions so far`,
-    };
+  const metric = target.precision !== undefined ? 'precision' : target.recall !== undefined ? 'recall' : null;
+  if (metric === null) throw new RangeError('suggest needs a target precision or recall');
+  const value = target[metric]!;
+  // Precision: the lowest threshold reaching it (most recall); recall: the highest (most precision).
+  const better = metric === 'precision' ? (a: CurvePoint, b: CurvePoint) => a.threshold < b.threshold : (a: CurvePoint, b: CurvePoint) => a.threshold > b.threshold;
+  let best: CurvePoint | null = null;
+  for (const pt of curve) {
+    const reached = pt[metric];
+    if (reached !== null && reached >= value && (best === null || better(pt, best))) best = pt;
   }
-  if (target.recall !== undefined) {
-    const value = target.recall;
-    let best: CurvePoint | null = null;
-    for (const pt of curve) {
-      if (pt.recall !== null && pt.recall >= value && (best === null || pt.threshold > best.threshold)) best = pt;
-    }
-    return {
-      target: { metric: 'recall', value },
-      threshold: best?.threshold ?? null,
-      point: best,
-      reason: best
-        ? `highest threshold whose recall is at least ${value}`
-        : `no threshold reaches recall ${value} on the decisions so far`,
-    };
-  }
-  throw new RangeError('suggest needs a target precision or recall');
+  return {
+    target: { metric, value },
+    threshold: best?.threshold ?? null,
+    point: best,
+    reason: best
+      ? `${metric === 'precision' ? 'lowest' : 'highest'} threshold whose ${metric} is at least ${value}`
+      : `no threshold reaches ${metric} ${value} on the decisions so far`,
+  };
 }
 
 /** One scored comment as the what-if sees it. */
