@@ -17,14 +17,9 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import { buildApp } from '../server/app.ts';
-import { createAuthService } from '../server/auth/service.ts';
-import { createAuthStore } from '../server/auth/store.ts';
-import { openDatabase, type Db } from '../server/db/open.ts';
-import { createIngestStore } from '../server/ingest/store.ts';
+import { openDatabase } from '../server/db/open.ts';
 import { LABELS, type LabelScores } from '../server/scoring/labels.ts';
-import { createScoringStore, type ScoreWrite } from '../server/scoring/store.ts';
-import { flagsFor, maxScore } from '../server/thresholds/flags.ts';
-import { createThresholdStore } from '../server/thresholds/store.ts';
+import { createTriage, type Triage } from '../server/triage.ts';
 
 /** The parts of autocannon's API and result this bench uses (the package ships no types). */
 interface AutocannonResult {
@@ -84,13 +79,9 @@ function syntheticScores(rand: () => number): LabelScores {
   return scores;
 }
 
-/** Inserts threads and comments through the ingest store and scores them through the scoring store. */
-function generate(db: Db, threads: number, comments: number, log: (msg: string) => void): void {
-  const ingest = createIngestStore(db);
-  const scoring = createScoringStore(db);
-  const thresholds = createThresholdStore(db);
-  thresholds.ensureDefaults(Date.now());
-  const version = thresholds.current();
+/** Inserts threads and comments through the ingest store and records their scores as the scoring pipeline does. */
+function generate(triage: Triage, threads: number, comments: number, log: (msg: string) => void): void {
+  const { db, stores: { ingest, scoring } } = triage;
   const rand = rng(42);
   const perThread = Math.max(1, Math.floor(comments / threads));
   const started = Date.now();
@@ -132,16 +123,12 @@ function generate(db: Db, threads: number, comments: number, log: (msg: string) 
     if ((t / STEP) % 10 === 0) log(`  inserted ${Math.min(threads, t + STEP) * perThread} comments (${((Date.now() - started) / 1000).toFixed(0)} s)`);
   }
 
-  // Scores go through the same batch write the pipeline uses.
+  // Scores go through the same write and flagging the pipeline uses.
   const t0 = Date.now();
   for (;;) {
     const jobs = scoring.listPending(MODEL, 5000);
     if (jobs.length === 0) break;
-    const batch: ScoreWrite[] = jobs.map((j) => {
-      const s = syntheticScores(rand);
-      return { commentId: j.commentId, scores: s, flags: flagsFor(s, version.values), maxScore: maxScore(s) };
-    });
-    scoring.writeBatch(batch, { model: MODEL, thresholdVersion: version.id, now: Date.now() });
+    triage.scoring.record(jobs.map((j) => ({ commentId: j.commentId, scores: syntheticScores(rand) })), { model: MODEL, now: Date.now() });
   }
   log(`  scored in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
   db.pragma('optimize');
@@ -211,8 +198,10 @@ async function main(): Promise<void> {
     const db = openDatabase(dbPath);
     if (!opts.db) {
       log(`Generating ${comments} comments in ${threads} threads into ${dbPath}`);
-      generate(db, threads, comments, log);
-      await createAuthService({ db, store: createAuthStore(db), now: Date.now }).addUser({ username: BENCH_USER, password: BENCH_PASSWORD, role: 'admin' });
+      const triage = createTriage({ db, model: () => MODEL });
+      generate(triage, threads, comments, log);
+      await triage.auth.addUser({ username: BENCH_USER, password: BENCH_PASSWORD, role: 'admin' });
+      await triage.reads.close();
     }
     const queueSize = (db.prepare("SELECT count(*) AS n FROM comments WHERE flagged = 1 AND status = 'pending'").get() as { n: number }).n;
     const decisionIds = (db.prepare("SELECT id FROM comments WHERE flagged = 0 AND status = 'pending' ORDER BY id LIMIT 200000").all() as { id: number }[]).map((r) => r.id);

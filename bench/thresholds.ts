@@ -18,14 +18,10 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pipeline } from 'node:stream/promises';
 import { openDatabase, type Db } from '../server/db/open.ts';
-import { createReadRunner } from '../server/db/read-worker.ts';
-import { createModerationService } from '../server/moderation/service.ts';
-import { createModerationStore } from '../server/moderation/store.ts';
-import { createReportService } from '../server/reports/service.ts';
+import type { ThresholdValues } from '../server/flagging/rules.ts';
 import { LABELS } from '../server/scoring/labels.ts';
-import { createThresholdService } from '../server/thresholds/service.ts';
-import type { ThresholdValues } from '../server/thresholds/flags.ts';
 import { createThresholdStore } from '../server/thresholds/store.ts';
+import { createTriage } from '../server/triage.ts';
 
 const MODEL = 'bench@1';
 const T0 = Date.UTC(2026, 9, 1);
@@ -123,7 +119,8 @@ try {
   }
 
   // Export first, while the process holds little else, so the RSS figures show the stream alone.
-  const reports = createReportService({ db, model: () => MODEL });
+  let clock = T0 + n * 1000 + 10_000_000;
+  const { reports, thresholds, moderation, reads } = createTriage({ db, now: () => clock++, model: () => MODEL });
   const everything = { from: 0, to: Number.MAX_SAFE_INTEGER, threads: null, labels: null };
   const base = process.memoryUsage.rss();
   console.log(`\nDecision log export of ${n.toLocaleString('en')} rows to /dev/null (RSS before: ${mb(base)}):`);
@@ -137,8 +134,6 @@ try {
     );
   }
 
-  let clock = T0 + n * 1000 + 10_000_000;
-  const thresholds = createThresholdService({ db, clock: () => clock++, model: () => MODEL });
   console.log('\nRe-evaluation (one transaction each, set-based SQL):');
   for (const change of [{ toxicity: 0.6 }, { toxicity: 0.9 }, { toxicity: 0.7, insult: 0.5, threat: null }, Object.fromEntries(LABELS.map((l) => [l, 0.55]))]) {
     const r = thresholds.update(change, { moderatorId: null, reason: 'bench' });
@@ -159,24 +154,14 @@ try {
 
   // The same three through the read worker, while this thread serves the
   // moderation queue back to back: its latency is what a moderator waits.
-  const moderation = createModerationService({
-    db,
-    store: createModerationStore(db, () => MODEL),
-    scoringCounts: () => ({ total: 0, pending: 0, done: 0, failed: 0 }),
-    thresholds: createThresholdStore(db),
-    now: () => clock,
-    model: () => MODEL,
-  });
-  const reads = createReadRunner(db);
-  const context = { model: MODEL, now: clock };
-  await reads.run('reports.summary', { filter: { ...everything, to: 1 } }, context); // starts the thread
+  await reads.run('reports.summary', { filter: { ...everything, to: 1 } }); // starts the thread
   console.log('\nIn the read worker, while this thread pages the moderation queue (50 rows) back to back:');
   const [, queueAlone] = time(() => moderation.queue({}));
   console.log(`  queue page alone: ${queueAlone.toFixed(1)} ms`);
   for (const [name, job] of [
-    ['analysis (cold cache)', () => reads.run('thresholds.analyse', { label: 'toxicity', opts: { candidate: 0.5, targetPrecision: 0.9 } }, context)],
-    ['shadow view', () => reads.run('thresholds.shadow', {}, context)],
-    ['summary', () => reads.run('reports.summary', { filter: everything }, context)],
+    ['analysis (cold cache)', () => reads.run('thresholds.analyse', { label: 'toxicity', opts: { candidate: 0.5, targetPrecision: 0.9 } })],
+    ['shadow view', () => reads.run('thresholds.shadow', {})],
+    ['summary', () => reads.run('reports.summary', { filter: everything })],
   ] as const) {
     const latencies: number[] = [];
     let done = false;

@@ -7,25 +7,18 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { authRoutes, sessionHook } from './auth/routes.ts';
-import { createAuthService, type AuthService } from './auth/service.ts';
-import { createAuthStore, type AuthStore, type User } from './auth/store.ts';
+import type { User } from './auth/store.ts';
 import { openDatabase, type Db } from './db/open.ts';
-import { createReadRunner } from './db/read-worker.ts';
 import { AppError } from './errors.ts';
+import type { ThresholdValues } from './flagging/rules.ts';
 import { ingestRoutes, IMPORT_LIMIT_BYTES } from './ingest/routes.ts';
-import { createIngestService, type IngestService } from './ingest/service.ts';
-import { createIngestStore } from './ingest/store.ts';
+import type { IngestService } from './ingest/service.ts';
 import { moderationRoutes } from './moderation/routes.ts';
 import { healthSchema } from './moderation/schemas.ts';
-import { createModerationService, type ModerationService } from './moderation/service.ts';
-import { createModerationStore, type ModerationStore } from './moderation/store.ts';
-import { createScoringPipeline, type ScoringPipeline } from './scoring/pipeline.ts';
-import { createScoringStore, type ScoringCounts, type ScoringStore } from './scoring/store.ts';
-import type { ModelChoice, Scorer } from './scoring/types.ts';
-import type { ThresholdValues } from './thresholds/flags.ts';
-import { createThresholdStore, type ThresholdStore } from './thresholds/store.ts';
-import { thresholdRoutes } from './thresholds/routes.ts';
 import { reportRoutes } from './reports/routes.ts';
+import type { ModelChoice, Scorer } from './scoring/types.ts';
+import { thresholdRoutes } from './thresholds/routes.ts';
+import { createTriage, stopTriage, type Triage } from './triage.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const SEED_DIR = join(ROOT, 'seeds');
@@ -57,26 +50,10 @@ export interface BuildAppOptions {
   webDist?: string | false;
 }
 
-/** What every domain's routes may use: the app's stores and services. */
-export interface TriageContext {
-  db: Db;
-  now: () => number;
-  /** `<model id>@<version>` of the scores in force, or null when none exist yet and nothing scores. */
-  model: () => string | null;
-  authStore: AuthStore;
-  auth: AuthService;
-  thresholds: ThresholdStore;
-  scoringStore: ScoringStore;
-  /** Null when the app runs without scoring. */
-  pipeline: ScoringPipeline | null;
-  ingest: IngestService;
-  moderationStore: ModerationStore;
-  moderation: ModerationService;
-}
-
 declare module 'fastify' {
   interface FastifyInstance {
-    triage: TriageContext;
+    /** Every store and service (server/triage.ts). */
+    triage: Triage;
   }
   interface FastifyRequest {
     /** Set by the session hook on every /api route but the public ones. */
@@ -163,13 +140,8 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<FastifyIn
   // 1. Database.
   const ownsDb = !options.db;
   const db = options.db ?? openDatabase(options.dbPath ?? ':memory:');
-  const thresholds = createThresholdStore(db);
-  thresholds.ensureDefaults(now(), options.initialThresholds);
-  const scoringStore = createScoringStore(db);
-  // Long read-only reports run in a worker thread on their own connection (a file database only).
-  const reads = createReadRunner(db);
 
-  // 2. Scorer (in a worker thread) and the pipeline that feeds it.
+  // 2. Scorer (in a worker thread).
   const scoring = options.scoring ?? { model: 'local' as const };
   let scorer: Scorer | null = null;
   let ownsScorer = false;
@@ -187,55 +159,27 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<FastifyIn
       ownsScorer = true;
     }
   }
-  const fallbackModel = scorer ? null : scoringStore.latestModel();
-  const model = () => scorer?.model ?? fallbackModel;
-  const pipeline = scorer
-    ? createScoringPipeline({
-        store: scoringStore,
-        thresholds,
-        scorer,
-        now,
-        logger: app.log,
-        batchSize: options.scoringBatchSize,
-      })
-    : null;
-  // In this order: the loop writes its last batch, then the scorer and the database go.
+
+  // 3. Every store and service, built once.
+  const triage = createTriage({
+    db,
+    now,
+    scorer,
+    initialThresholds: options.initialThresholds,
+    pipeline: { batchSize: options.scoringBatchSize, logger: app.log },
+  });
+  // In this order: the pipeline writes its last batch, then the scorer and the database go.
   app.addHook('onClose', async () => {
-    await pipeline?.stop();
+    await stopTriage(triage);
     if (ownsScorer) await scorer?.dispose();
-    await reads.close();
     if (ownsDb && db.open) db.close();
   });
-
-  // 3. Domains.
-  const authStore = createAuthStore(db);
-  const auth = createAuthService({ db, store: authStore, now });
-  const ingest = createIngestService({
-    db,
-    store: createIngestStore(db),
-    scoring: scoringStore,
-    now,
-    model,
-    onImported: () => pipeline?.wake(),
-  });
-  const moderationStore = createModerationStore(db, model);
-  // Counting a million jobs takes tens of milliseconds; health and stats,
-  // polled every few seconds, can show figures up to a second old.
-  let countsCache: { at: number; model: string; counts: ScoringCounts } | undefined;
-  const scoringCounts = (m: string): ScoringCounts => {
-    if (!countsCache || countsCache.model !== m || Date.now() - countsCache.at >= 1000) {
-      countsCache = { at: Date.now(), model: m, counts: scoringStore.counts(m) };
-    }
-    return countsCache.counts;
-  };
-  const moderation = createModerationService({ db, store: moderationStore, scoringCounts, thresholds, now, model });
-  const ctx: TriageContext = { db, now, model, authStore, auth, thresholds, scoringStore, pipeline, ingest, moderationStore, moderation };
-  app.decorate('triage', ctx);
+  app.decorate('triage', triage);
   app.decorateRequest('user', null);
 
-  if (options.seed && createIngestStore(db).countThreads() === 0) {
+  if (options.seed && triage.stores.ingest.countThreads() === 0) {
     try {
-      const threads = importSeeds(ingest, options.seedDir ?? SEED_DIR);
+      const threads = importSeeds(triage.ingest, options.seedDir ?? SEED_DIR);
       app.log.info({ threads }, 'imported seed threads');
     } catch (err) {
       // The app never started, so its onClose will not run: release what it holds.
@@ -249,18 +193,18 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<FastifyIn
   app.setErrorHandler(errorHandler);
   await app.register(cookie);
   await app.register(multipart, { limits: { fileSize: IMPORT_LIMIT_BYTES, files: 1 } });
-  app.addHook('onRequest', sessionHook(auth));
+  app.addHook('onRequest', sessionHook(triage.auth));
 
   app.get('/api/health', { schema: healthSchema }, async () => {
-    const m = model();
-    const counts = m ? scoringCounts(m) : { pending: 0, done: 0, failed: 0 };
+    const m = triage.model();
+    const counts = m ? triage.scoring.counts(m) : { pending: 0, done: 0, failed: 0 };
     return { ok: true as const, model: m, scoring: { pending: counts.pending, done: counts.done, failed: counts.failed } };
   });
-  await app.register(authRoutes, { auth });
-  await app.register(ingestRoutes, { ingest });
-  await app.register(moderationRoutes, { moderation });
-  await app.register(thresholdRoutes, { db, now, model, reads });
-  await app.register(reportRoutes, { db, now, model, reads });
+  await app.register(authRoutes, { auth: triage.auth });
+  await app.register(ingestRoutes, { ingest: triage.ingest });
+  await app.register(moderationRoutes, { moderation: triage.moderation });
+  await app.register(thresholdRoutes, { thresholds: triage.thresholds, reads: triage.reads });
+  await app.register(reportRoutes, { reports: triage.reports, reads: triage.reads, now: triage.now });
 
   // 5. The dashboard, when built: any non-API path gets index.html (client-side routing).
   const webDist = options.webDist ?? WEB_DIST;
@@ -271,6 +215,6 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<FastifyIn
     return reply.status(404).send({ error: 'NOT_FOUND', message: `${request.method} ${request.url.split('?')[0]} not found` });
   });
 
-  app.addHook('onReady', async () => pipeline?.start());
+  app.addHook('onReady', async () => triage.pipeline?.start());
   return app;
 }

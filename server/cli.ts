@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { registerUserCommands } from './auth/cli.ts';
+import { cli } from './command.ts';
 import { addServerOptions, type RawConfig } from './config.ts';
 import { registerIngestCommands } from './ingest/cli.ts';
 import { registerScoreCommand } from './scoring/cli.ts';
@@ -17,11 +18,11 @@ export function buildProgram(): Command {
   addServerOptions(program.command('start').description('run the dashboard server (npm start also builds the web UI first)')).action(
     async (flags: RawConfig) => (await import('./main.ts')).runServer(flags),
   );
-  registerUserCommands(program);
-  registerIngestCommands(program);
+  registerUserCommands(program, cli);
+  registerIngestCommands(program, cli);
   registerScoreCommand(program);
-  registerThresholdCommands(program);
-  registerReportCommand(program);
+  registerThresholdCommands(program, cli);
+  registerReportCommand(program, cli);
   return program;
 }
 

@@ -1,8 +1,6 @@
 import { Command } from 'commander';
 import { buildApp } from './app.ts';
 import { generatePassword } from './auth/password.ts';
-import { createAuthService } from './auth/service.ts';
-import { createAuthStore } from './auth/store.ts';
 import { pathToFileURL } from 'node:url';
 import { addServerOptions, ConfigError, rawFromEnv, resolveConfig, type Config, type RawConfig } from './config.ts';
 import { openDatabase } from './db/open.ts';
@@ -41,12 +39,11 @@ export async function runServer(flags: RawConfig): Promise<void> {
 
   // After the app built (model loaded): a generated password is only shown
   // below, so the account must not exist unless the server really starts.
-  const auth = createAuthService({ db, store: createAuthStore(db), now: Date.now });
   let firstAdminPassword: string | null = null;
   let adminCreated = false;
-  if (createAuthStore(db).count() === 0) {
+  if (app.triage.stores.auth.count() === 0) {
     const password = config.adminPassword ?? generatePassword();
-    await auth.addUser({ username: 'admin', password, role: 'admin' });
+    await app.triage.auth.addUser({ username: 'admin', password, role: 'admin' });
     adminCreated = true;
     if (!config.adminPassword) firstAdminPassword = password;
   }

@@ -2,17 +2,10 @@ import { SingleBar, Presets } from 'cli-progress';
 import type { Command } from 'commander';
 import { readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { defaultDbPath, fail } from '../auth/cli.ts';
-import { openDatabase, type Db } from '../db/open.ts';
-import { AppError } from '../errors.ts';
-import { createModerationStore } from '../moderation/store.ts';
-import { createScoringPipeline } from '../scoring/pipeline.ts';
-import { createScoringStore } from '../scoring/store.ts';
-import type { ModelChoice } from '../scoring/types.ts';
-import { createThresholdStore } from '../thresholds/store.ts';
+import type { Cli } from '../command.ts';
+import type { Scorer, ModelChoice } from '../scoring/types.ts';
+import type { Triage } from '../triage.ts';
 import { IMPORT_FORMATS, parseImport, type ImportFormat } from './parse.ts';
-import { createIngestService } from './service.ts';
-import { createIngestStore } from './store.ts';
 
 // Below this many comments a bar would flash and vanish; counts are enough.
 const PROGRESS_FROM = 5000;
@@ -21,47 +14,37 @@ function bar(label: string): SingleBar {
   return new SingleBar({ format: `${label} [{bar}] {value}/{total} comments`, hideCursor: true, clearOnComplete: false }, Presets.shades_classic);
 }
 
-/** Scores every pending comment of the model with a progress bar. */
-async function scoreNow(db: Db, model: ModelChoice): Promise<void> {
-  const { createScorer } = await import('../scoring/index.ts');
-  const scorer = await createScorer({ model });
-  try {
-    const store = createScoringStore(db);
-    const thresholds = createThresholdStore(db);
-    thresholds.ensureDefaults(Date.now());
-    store.enqueueMissing(scorer.model, Date.now());
-    const before = store.counts(scorer.model);
-    const progress = bar(`Scoring with ${scorer.model}`);
-    progress.start(before.pending, 0);
-    const pipeline = createScoringPipeline({ store, thresholds, scorer, now: Date.now, onBatch: () => progress.update(before.pending - store.counts(scorer.model).pending) });
-    await pipeline.drain();
-    progress.stop();
-    printStatus(db, scorer.model);
-  } finally {
-    await scorer.dispose();
-  }
+/** Scores every pending comment of the triage's scorer with a progress bar. */
+async function scoreNow(triage: Triage): Promise<void> {
+  const pipeline = triage.pipeline!;
+  const store = triage.stores.scoring;
+  store.enqueueMissing(pipeline.model, Date.now());
+  const before = store.counts(pipeline.model);
+  const progress = bar(`Scoring with ${pipeline.model}`);
+  progress.start(before.pending, 0);
+  await pipeline.drain((written) => progress.increment(written));
+  progress.stop();
 }
 
-function printStatus(db: Db, model: string | null): void {
-  const store = createScoringStore(db);
-  const m = model ?? store.latestModel();
+function printStatus(triage: Triage): void {
+  const m = triage.model();
   if (!m) {
     console.log('Scoring: nothing scored yet; the server scores queued comments when it runs (npm start).');
     return;
   }
-  const c = store.counts(m);
+  const c = triage.stores.scoring.counts(m);
   console.log(`Scoring (${m}): ${c.done} done, ${c.pending} pending, ${c.failed} failed of ${c.total}.`);
-  for (const f of store.listFailed(m, 5)) console.log(`  comment ${f.commentId} failed after ${f.attempts} tries: ${f.error ?? 'unknown error'}`);
+  for (const f of triage.stores.scoring.listFailed(m, 5)) console.log(`  comment ${f.commentId} failed after ${f.attempts} tries: ${f.error ?? 'unknown error'}`);
 }
 
 /** `npx triage import FILE [--format] [--db] [--score]` and `npx triage status`. */
-export function registerIngestCommands(program: Command): void {
+export function registerIngestCommands(program: Command, cli: Cli): void {
   program
     .command('import')
     .description('import a comment file (one transaction: all of it or none) and queue its comments for scoring')
     .argument('<file>', 'the file: a saved blog or news page, or a JSON export')
     .option('--format <format>', `auto, ${IMPORT_FORMATS.join(', ')}`, 'auto')
-    .option('--db <path>', 'SQLite file (default TRIAGE_DB or data/triage.db)')
+    .addOption(cli.dbOption())
     .option('--score', 'score the new comments now instead of leaving them to the server')
     .option('--model <model>', 'with --score: local, toxicity or auto', 'local')
     .action(async (file: string, opts: { format: string; db?: string; score?: boolean; model: string }) => {
@@ -73,61 +56,57 @@ export function registerIngestCommands(program: Command): void {
       try {
         text = readFileSync(file, 'utf8');
       } catch (err) {
-        return fail(`triage import: cannot read ${file}: ${(err as Error).message}`);
+        return cli.fail(`triage import: cannot read ${file}: ${(err as Error).message}`);
       }
-      const db = openDatabase(opts.db ?? defaultDbPath());
+      let scorer: Scorer | undefined;
+      if (opts.score) {
+        const { createScorer } = await import('../scoring/index.ts');
+        scorer = await createScorer({ model: opts.model as ModelChoice });
+      }
       try {
-        const scoring = createScoringStore(db);
-        const ingest = createIngestService({ db, store: createIngestStore(db), scoring, now: Date.now, model: () => scoring.latestModel() });
-        const parsed = parseImport(text, opts.format as ImportFormat | 'auto');
-        const total = parsed.threads.reduce((n, t) => n + t.comments.length, 0);
-        const progress = total >= PROGRESS_FROM ? bar('Importing') : null;
-        progress?.start(total, 0);
-        const result = ingest.importParsed(parsed, {
-          moderatorId: null,
-          source: `cli:${resolve(file)}`,
-          onProgress: progress ? (n) => progress.update(n) : undefined,
-        });
-        progress?.stop();
-        console.log(
-          `Imported ${file} (${(statSync(file).size / 1024).toFixed(0)} KB, format ${result.format}): ` +
-            `${result.threads} threads, ${result.commentsNew} new comments, ${result.commentsSeen} already stored.`,
+        await cli.withTriage(
+          'import',
+          opts,
+          async (triage) => {
+            const parsed = parseImport(text, opts.format as ImportFormat | 'auto');
+            const total = parsed.threads.reduce((n, t) => n + t.comments.length, 0);
+            const progress = total >= PROGRESS_FROM ? bar('Importing') : null;
+            progress?.start(total, 0);
+            const result = triage.ingest.importParsed(parsed, {
+              moderatorId: null,
+              source: `cli:${resolve(file)}`,
+              onProgress: progress ? (n) => progress.update(n) : undefined,
+            });
+            progress?.stop();
+            console.log(
+              `Imported ${file} (${(statSync(file).size / 1024).toFixed(0)} KB, format ${result.format}): ` +
+                `${result.threads} threads, ${result.commentsNew} new comments, ${result.commentsSeen} already stored.`,
+            );
+            if (triage.pipeline) await scoreNow(triage);
+            printStatus(triage);
+          },
+          { scorer },
         );
-        if (opts.score) await scoreNow(db, opts.model as ModelChoice);
-        else printStatus(db, null);
-      } catch (err) {
-        if (err instanceof AppError) return fail(`triage import: ${err.message}`);
-        throw err;
       } finally {
-        db.close();
+        await scorer?.dispose();
       }
     });
 
   program
     .command('status')
     .description('show comment counts and scoring progress')
-    .option('--db <path>', 'SQLite file (default TRIAGE_DB or data/triage.db)')
+    .addOption(cli.dbOption())
     .option('--retry-failed', 'queue comments whose scoring failed again (the server retries them)')
-    .action((opts: { db?: string; retryFailed?: boolean }) => {
-      const db = openDatabase(opts.db ?? defaultDbPath());
-      try {
+    .action((opts: { db?: string; retryFailed?: boolean }) =>
+      cli.withTriage('status', opts, (triage) => {
+        const model = triage.model();
         if (opts.retryFailed) {
-          const scoring = createScoringStore(db);
-          const model = scoring.latestModel();
-          const n = model ? scoring.retryFailed(model, Date.now()) : 0;
+          const n = model ? triage.stores.scoring.retryFailed(model, Date.now()) : 0;
           console.log(`Queued ${n} failed comments for another try${model ? ` with ${model}` : ''}.`);
         }
-        const threads = createIngestStore(db).countThreads();
-        const row = { total: 0, flagged: 0, queue: 0 };
-        for (const { status, flagged, n } of createModerationStore(db).statusCounts()) {
-          row.total += n;
-          if (flagged) row.flagged += n;
-          if (flagged && status === 'pending') row.queue += n;
-        }
-        console.log(`${threads} threads, ${row.total} comments, ${row.flagged} flagged, ${row.queue} waiting in the review queue.`);
-        printStatus(db, null);
-      } finally {
-        db.close();
-      }
-    });
+        const { comments, threads } = triage.moderation.stats();
+        console.log(`${threads} threads, ${comments.total} comments, ${comments.flagged} flagged, ${comments.queue} waiting in the review queue.`);
+        printStatus(triage);
+      }),
+    );
 }

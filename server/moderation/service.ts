@@ -2,6 +2,7 @@ import type { Role, User } from '../auth/store.ts';
 import { hasRole } from '../auth/service.ts';
 import type { Db } from '../db/open.ts';
 import { Conflict, Forbidden, NotFound, ValidationError } from '../errors.ts';
+import { inReviewQueue } from '../flagging/rules.ts';
 import { LABELS, type Label, type LabelScores } from '../scoring/labels.ts';
 import type { ScoringCounts } from '../scoring/store.ts';
 import type { ThresholdStore } from '../thresholds/store.ts';
@@ -76,7 +77,8 @@ export interface ModerationDeps {
   store: ModerationStore;
   /** Scoring progress of a model; may be cached briefly (counting a million jobs is slow). */
   scoringCounts: (model: string) => ScoringCounts;
-  thresholds: ThresholdStore;
+  /** The thresholds in force, whose version each decision records. */
+  thresholds: Pick<ThresholdStore, 'current'>;
   now: () => number;
   /** `<model id>@<version>` of the scores in force; null when nothing scores in this process. */
   model: () => string | null;
@@ -319,7 +321,7 @@ export function createModerationService(deps: ModerationDeps) {
         comments.total += n;
         comments[status] += n;
         if (flagged) comments.flagged += n;
-        if (flagged && status === 'pending') comments.queue += n;
+        if (inReviewQueue({ status, flagged: flagged === 1 })) comments.queue += n;
       }
       const model = deps.model();
       const counts = model ? deps.scoringCounts(model) : { total: 0, pending: 0, done: 0, failed: 0 };

@@ -1,4 +1,5 @@
 import type { Db } from '../db/open.ts';
+import { inReviewQueueSql } from '../flagging/store.ts';
 import { LABELS, type Label, type LabelScores } from '../scoring/labels.ts';
 
 export type Status = 'pending' | 'approved' | 'hidden' | 'escalated';
@@ -238,9 +239,9 @@ export function createModerationStore(db: Db, model: () => string | null = () =>
     'SELECT id, title FROM threads WHERE id IN (SELECT value FROM json_each(@ids))',
   );
   const threadCounts = db.prepare<{ ids: string }, ThreadCountsRow>(
-    `SELECT thread_id, count(*) AS comment_count, sum(flagged) AS flagged_count,
-       sum(flagged = 1 AND status = 'pending') AS queue_count, sum(status = 'hidden') AS hidden_count
-     FROM comments WHERE thread_id IN (SELECT value FROM json_each(@ids)) GROUP BY thread_id`,
+    `SELECT c.thread_id, count(*) AS comment_count, sum(c.flagged) AS flagged_count,
+       sum(${inReviewQueueSql('c')}) AS queue_count, sum(c.status = 'hidden') AS hidden_count
+     FROM comments c WHERE c.thread_id IN (SELECT value FROM json_each(@ids)) GROUP BY c.thread_id`,
   );
 
   const decisionById = db.prepare<{ id: number }, DecisionRow>(`${DECISION_SELECT} WHERE d.id = @id`);
@@ -281,7 +282,7 @@ export function createModerationStore(db: Db, model: () => string | null = () =>
     let stmt = queueStatements.get(name);
     if (stmt) return stmt;
     const sort = SORTS[f.sort];
-    const where = [f.status === 'pending' ? "c.flagged = 1 AND c.status = 'pending'" : 'c.status = @status'];
+    const where = [f.status === 'pending' ? inReviewQueueSql('c') : 'c.status = @status'];
     if (f.label) where.push('EXISTS (SELECT 1 FROM flags fl WHERE fl.comment_id = c.id AND fl.label = @label)');
     if (f.thread) where.push('c.thread_id = @thread');
     if (f.minScore !== undefined) where.push('c.max_score >= @minScore');

@@ -1,14 +1,11 @@
 import { Option, type Command } from 'commander';
-import { createWriteStream, existsSync, writeFileSync } from 'node:fs';
-import { Readable } from 'node:stream';
+import { createWriteStream, writeFileSync } from 'node:fs';
+import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { defaultDbPath, fail } from '../auth/cli.ts';
-import { openDatabase } from '../db/open.ts';
-import { AppError } from '../errors.ts';
+import type { Cli } from '../command.ts';
 import { summaryCsv } from './export.ts';
 import { resolveFilter } from './filter.ts';
 import { summaryHtml } from './html.ts';
-import { createReportService } from './service.ts';
 
 interface ReportOptions {
   from?: string;
@@ -44,7 +41,7 @@ async function write(text: string | Readable, out: string | undefined): Promise<
  * --format json|csv|html --decisions] [--db PATH] [--out FILE]`: the
  * moderation summary, or with --decisions the decision log, to stdout or a file.
  */
-export function registerReportCommand(program: Command): void {
+export function registerReportCommand(program: Command, cli: Cli): void {
   program
     .command('report')
     .description('moderation summary (or the decision log) for a period, as JSON, CSV or printable HTML')
@@ -54,30 +51,26 @@ export function registerReportCommand(program: Command): void {
     .option('--label <label...>', 'only these labels')
     .addOption(new Option('--format <format>', 'output format (default json; csv for --decisions)').choices(['json', 'csv', 'html']))
     .option('--decisions', 'the decision log, one row per decision, instead of the summary')
-    .option('--db <path>', 'SQLite file (default TRIAGE_DB or data/triage.db)')
+    .addOption(cli.dbOption())
     .option('--out <file>', 'write here instead of stdout')
     .action(async (opts: ReportOptions) => {
-      const path = opts.db ?? defaultDbPath();
-      if (path !== ':memory:' && !existsSync(path)) return fail(`triage report: no database at ${path} (set --db or TRIAGE_DB)`);
-      if (opts.decisions && opts.format === 'html') return fail('triage report: --decisions comes as csv or json, not html');
-      const db = openDatabase(path);
-      try {
-        const filter = resolveFilter({ from: opts.from, to: opts.to, threads: opts.thread, labels: opts.label }, Date.now(), '--');
-        const reports = createReportService({ db });
-        if (opts.decisions) {
-          await write(reports.decisionLog(filter, opts.format === 'json' ? 'json' : 'csv'), opts.out);
-        } else {
-          const summary = reports.summary(filter);
-          const format = opts.format ?? 'json';
-          const text = format === 'csv' ? summaryCsv(summary) : format === 'html' ? summaryHtml(summary) : `${JSON.stringify(summary, null, 2)}\n`;
-          await write(text, opts.out);
-        }
-        if (opts.out) console.error(`Wrote ${opts.out}`);
-      } catch (err) {
-        if (err instanceof AppError) return fail(`triage report: ${err.message}`);
-        throw err;
-      } finally {
-        db.close();
-      }
+      if (opts.decisions && opts.format === 'html') return cli.fail('triage report: --decisions comes as csv or json, not html');
+      await cli.withTriage(
+        'report',
+        opts,
+        async ({ reports }) => {
+          const filter = resolveFilter({ from: opts.from, to: opts.to, threads: opts.thread, labels: opts.label }, Date.now(), '--');
+          if (opts.decisions) {
+            await write(reports.decisionLog(filter, opts.format === 'json' ? 'json' : 'csv'), opts.out);
+          } else {
+            const summary = reports.summary(filter);
+            const format = opts.format ?? 'json';
+            const text = format === 'csv' ? summaryCsv(summary) : format === 'html' ? summaryHtml(summary) : `${JSON.stringify(summary, null, 2)}\n`;
+            await write(text, opts.out);
+          }
+          if (opts.out) console.error(`Wrote ${opts.out}`);
+        },
+        { mustExist: true },
+      );
     });
 }

@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import { stringify } from 'csv-stringify';
 import { stringify as stringifySync, type Options } from 'csv-stringify/sync';
 import { LABELS } from '../scoring/labels.ts';
-import { flagsFor, type ThresholdValues } from '../thresholds/flags.ts';
+import { flagsFor, type ThresholdValues } from '../flagging/rules.ts';
 import type { DecisionLogRow } from './store.ts';
 import type { Summary } from './summary.ts';
 

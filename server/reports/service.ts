@@ -1,23 +1,19 @@
 import type { Readable } from 'node:stream';
-import type { Db } from '../db/open.ts';
-import { createThresholdStore } from '../thresholds/store.ts';
-import type { ThresholdValues } from '../thresholds/flags.ts';
+import type { ThresholdValues } from '../flagging/rules.ts';
+import type { ThresholdStore } from '../thresholds/store.ts';
 import { decisionLogStream, type LogFormat } from './export.ts';
-import { createReportStore } from './store.ts';
+import type { ReportStore } from './store.ts';
 import { summarise, versionsInForce, type ReportFilter, type Summary, type ThresholdPeriod } from './summary.ts';
 
 export interface ReportServiceDeps {
-  db: Db;
-  clock?: () => number;
-  /** `<model id>@<version>` whose scores count for decisions that name none; defaults to the latest scored. */
-  model?: () => string | null;
+  store: ReportStore;
+  thresholds: Pick<ThresholdStore, 'history'>;
+  now: () => number;
+  /** `<model id>@<version>` whose scores count for decisions that name none. */
+  model: () => string | null;
 }
 
-export function createReportService({ db, clock = Date.now, model }: ReportServiceDeps) {
-  const store = createReportStore(db);
-  const thresholds = createThresholdStore(db);
-  const currentModel = (): string | null => model?.() ?? thresholds.latestModel();
-
+export function createReportService({ store, thresholds, now: clock, model: currentModel }: ReportServiceDeps) {
   /** Every threshold version, oldest first, and a way to find the one a decision was taken under. */
   function thresholdTimeline() {
     const history = thresholds.history();

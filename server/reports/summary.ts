@@ -4,7 +4,7 @@
  */
 import { AgreementTally, type Agreement } from '../thresholds/analysis.ts';
 import { LABELS, type Label, type LabelScores } from '../scoring/labels.ts';
-import { flagsFor, type ThresholdValues } from '../thresholds/flags.ts';
+import { flagsFor, reaches, type ThresholdValues } from '../flagging/rules.ts';
 
 /**
  * The p-th percentile (0..100) by linear interpolation between the closest
@@ -155,8 +155,7 @@ export function summarise(input: SummaryInput): Summary {
     overall.add(flagsFor(d.scores, d.thresholds).length > 0, positive);
     for (const { label, tally } of perLabel) {
       const score = d.scores[label];
-      const t = d.thresholds[label];
-      if (score !== null) tally.add(t !== null && score >= t, positive);
+      if (score !== null) tally.add(reaches(score, d.thresholds[label]), positive);
     }
   }
   const waits = [...firstDecision.values()].map((d) => Math.max(0, d.decidedAt - d.importedAt));

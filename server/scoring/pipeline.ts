@@ -1,7 +1,5 @@
-import type { ThresholdStore } from '../thresholds/store.ts';
-import { flagsFor, maxScore } from '../thresholds/flags.ts';
+import type { ScoringService } from './service.ts';
 import type { ScoringStore, ScoreWrite } from './store.ts';
-import type { LabelScores } from './labels.ts';
 import type { Scorer } from './types.ts';
 
 /** The part of a pino/Fastify logger the pipeline uses. Never given comment text. */
@@ -11,11 +9,8 @@ export interface PipelineLogger {
   error(obj: object, msg?: string): void;
 }
 
-export interface PipelineDeps {
-  store: ScoringStore;
-  thresholds: ThresholdStore;
-  scorer: Scorer;
-  now: () => number;
+/** How the pipeline runs: every field has a default. */
+export interface PipelineOptions {
   logger?: PipelineLogger;
   /** Jobs per scorer call and per write transaction. */
   batchSize?: number;
@@ -27,9 +22,12 @@ export interface PipelineDeps {
   onBatch?: (written: number) => void;
 }
 
-interface Scored {
-  commentId: number;
-  scores: LabelScores;
+export interface PipelineDeps extends PipelineOptions {
+  store: ScoringStore;
+  /** Writes each scored batch and flags its comments. */
+  scoring: Pick<ScoringService, 'record'>;
+  scorer: Scorer;
+  now: () => number;
 }
 
 const silent: PipelineLogger = { info() {}, warn() {}, error() {} };
@@ -37,10 +35,11 @@ const silent: PipelineLogger = { info() {}, warn() {}, error() {} };
 /**
  * Scores queued comments in the background: takes pending jobs in id order,
  * scores their texts in the worker-thread scorer (the event loop stays free
- * for requests), then writes each batch in one short transaction.
+ * for requests), then writes each batch and flags its comments in one short
+ * transaction.
  */
 export function createScoringPipeline(deps: PipelineDeps) {
-  const { store, thresholds, scorer, now } = deps;
+  const { store, scoring, scorer, now } = deps;
   const logger = deps.logger ?? silent;
   const batchSize = deps.batchSize ?? 256;
   const maxAttempts = deps.maxAttempts ?? 3;
@@ -64,7 +63,7 @@ export function createScoringPipeline(deps: PipelineDeps) {
     });
   }
 
-  async function scoreJobs(jobs: { commentId: number; body: string }[]): Promise<{ ok: Scored[]; failed: number[]; error?: string }> {
+  async function scoreJobs(jobs: { commentId: number; body: string }[]): Promise<{ ok: ScoreWrite[]; failed: number[]; error?: string }> {
     try {
       const results = await scorer.scoreBatch(jobs.map((j) => j.body));
       if (results.length !== jobs.length) throw new Error(`scorer returned ${results.length} results for ${jobs.length} texts`);
@@ -73,7 +72,7 @@ export function createScoringPipeline(deps: PipelineDeps) {
       if (jobs.length === 1) return { ok: [], failed: [jobs[0].commentId], error: errorText(err) };
       // One bad text must not fail its whole batch: score one by one to find it.
       logger.warn({ err: errorText(err), jobs: jobs.length }, 'scoring batch failed; retrying one by one');
-      const ok: Scored[] = [];
+      const ok: ScoreWrite[] = [];
       const failed: number[] = [];
       let error: string | undefined;
       for (const job of jobs) {
@@ -91,16 +90,8 @@ export function createScoringPipeline(deps: PipelineDeps) {
     const jobs = store.listPending(model, batchSize);
     if (jobs.length === 0) return 0;
     const { ok, failed, error } = await scoreJobs(jobs);
-    // Read after the await: flags and their recorded version come from the same thresholds.
-    const version = thresholds.current();
-    const writes: ScoreWrite[] = ok.map(({ commentId, scores }) => ({
-      commentId,
-      scores,
-      flags: flagsFor(scores, version.values),
-      maxScore: maxScore(scores),
-    }));
     const t = now();
-    const written = writes.length > 0 ? store.writeBatch(writes, { model, thresholdVersion: version.id, now: t }) : 0;
+    const written = ok.length > 0 ? scoring.record(ok, { model, now: t }) : 0;
     if (failed.length > 0) {
       store.recordFailure(failed, { model, error: error ?? 'unknown scoring error', maxAttempts, now: t });
       logger.error({ commentIds: failed, err: error }, 'comments could not be scored');
@@ -160,10 +151,10 @@ export function createScoringPipeline(deps: PipelineDeps) {
         wakeUp?.();
       });
     },
-    /** Scores everything pending without the background loop (CLI, tests). */
-    async drain(): Promise<void> {
+    /** Scores everything pending without the background loop (CLI, tests); `onBatch` hears how many jobs each batch took. */
+    async drain(onBatch?: (taken: number) => void): Promise<void> {
       store.enqueueMissing(model, now());
-      while ((await step()) > 0);
+      for (let took = await step(); took > 0; took = await step()) onBatch?.(took);
     },
     progress: () => store.counts(model),
     get running() {

@@ -1,5 +1,4 @@
 import type { Db } from '../db/open.ts';
-import type { RaisedFlag } from '../thresholds/flags.ts';
 import { LABELS, type LabelScores } from './labels.ts';
 
 /** A row of `scores`, as stored. */
@@ -26,8 +25,6 @@ export interface PendingJob {
 export interface ScoreWrite {
   commentId: number;
   scores: LabelScores;
-  flags: RaisedFlag[];
-  maxScore: number | null;
 }
 
 export interface ScoringCounts {
@@ -65,22 +62,6 @@ export function createScoringStore(db: Db) {
     `INSERT INTO scores (comment_id, model, ${LABELS.join(', ')}, scored_at)
      VALUES (@commentId, @model, ${LABELS.map((l) => '@' + l).join(', ')}, @now)`,
   );
-  const deleteFlags = db.prepare<{ commentId: number }>('DELETE FROM flags WHERE comment_id = @commentId');
-  const insertFlag = db.prepare<{
-    commentId: number;
-    label: string;
-    score: number;
-    threshold: number;
-    thresholdVersion: number;
-    model: string;
-    now: number;
-  }>(
-    `INSERT INTO flags (comment_id, label, score, threshold, threshold_version, model, flagged_at)
-     VALUES (@commentId, @label, @score, @threshold, @thresholdVersion, @model, @now)`,
-  );
-  const updateComment = db.prepare<{ commentId: number; flagged: 0 | 1; maxScore: number | null }>(
-    'UPDATE comments SET flagged = @flagged, max_score = @maxScore WHERE id = @commentId',
-  );
   const markDone = db.prepare<{ commentId: number; model: string; now: number }>(
     `UPDATE scoring_jobs SET state = 'done', attempts = attempts + 1, error = NULL, updated_at = @now
      WHERE comment_id = @commentId AND model = @model`,
@@ -103,28 +84,21 @@ export function createScoringStore(db: Db) {
   const latestModel = db.prepare<[], { model: string }>('SELECT model FROM scores ORDER BY scored_at DESC LIMIT 1');
 
   /**
-   * Writes one batch: scores, flags, the comments' flagged/max_score, and
-   * marks the jobs done, all in one transaction so a crash leaves either all
-   * of it or none. A job that is no longer pending (another process scored
-   * it first) is skipped: each comment is scored once per model.
+   * Writes one batch of scores and marks their jobs done; returns the ids
+   * written. A job that is no longer pending (another process scored it
+   * first) is skipped: each comment is scored once per model. Call inside
+   * the caller's transaction (scoring/service.ts `record`).
    */
-  const writeBatch = db.transaction(
-    (batch: ScoreWrite[], meta: { model: string; thresholdVersion: number; now: number }): number => {
-      let written = 0;
-      for (const item of batch) {
-        if (jobState.get({ commentId: item.commentId, model: meta.model })?.state !== 'pending') continue;
-        insertScore.run({ commentId: item.commentId, model: meta.model, now: meta.now, ...item.scores });
-        deleteFlags.run({ commentId: item.commentId });
-        for (const flag of item.flags) {
-          insertFlag.run({ commentId: item.commentId, ...flag, thresholdVersion: meta.thresholdVersion, model: meta.model, now: meta.now });
-        }
-        updateComment.run({ commentId: item.commentId, flagged: item.flags.length > 0 ? 1 : 0, maxScore: item.maxScore });
-        markDone.run({ commentId: item.commentId, model: meta.model, now: meta.now });
-        written++;
-      }
-      return written;
-    },
-  );
+  function writeScores(batch: ScoreWrite[], meta: { model: string; now: number }): number[] {
+    const written: number[] = [];
+    for (const item of batch) {
+      if (jobState.get({ commentId: item.commentId, model: meta.model })?.state !== 'pending') continue;
+      insertScore.run({ commentId: item.commentId, model: meta.model, now: meta.now, ...item.scores });
+      markDone.run({ commentId: item.commentId, model: meta.model, now: meta.now });
+      written.push(item.commentId);
+    }
+    return written;
+  }
 
   return {
     /** Queues one comment for a model. Call inside the caller's transaction. */
@@ -133,7 +107,7 @@ export function createScoringStore(db: Db) {
     enqueueMissing: (model: string, now: number) => enqueueMissing.run({ model, now }).changes,
     /** Oldest pending jobs first, so a restart resumes in order. */
     listPending: (model: string, limit: number) => pending.all({ model, limit }),
-    writeBatch,
+    writeScores,
     /** Counts one failed try; after maxAttempts the job is `failed` and stays visible. */
     recordFailure: db.transaction((commentIds: number[], meta: { model: string; error: string; maxAttempts: number; now: number }) => {
       for (const commentId of commentIds) markAttempt.run({ commentId, ...meta });

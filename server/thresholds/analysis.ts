@@ -7,6 +7,8 @@
  * approve a negative, and a comment nobody has decided is undecided.
  */
 
+import { reaches } from '../flagging/rules.ts';
+
 export type Outcome = 'positive' | 'negative' | 'undecided';
 
 /** Below this many decisions a precision or recall is shown with a warning. */
@@ -260,10 +262,6 @@ export interface WhatIf {
     /** Approved: flagged now, not at the candidate. */
     clearedFalseAlarms: number;
   };
-}
-
-function reaches(score: number, t: number | null): boolean {
-  return t !== null && score >= t;
 }
 
 /** What moving one label's threshold from `current` to `candidate` would change, comment by comment. */

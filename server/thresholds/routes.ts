@@ -1,16 +1,12 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { currentUser, requireRole } from '../auth/hooks.ts';
-import type { Db } from '../db/open.ts';
-import type { ReadRunner } from '../db/read-worker.ts';
+import type { ReadRunner } from '../reads/runner.ts';
 import { analysisSchema, getThresholdsSchema, historySchema, parseThreshold, putThresholdsSchema, shadowSchema, whatIfSchema } from './schemas.ts';
-import { createThresholdService } from './service.ts';
+import type { ThresholdService } from './service.ts';
 
 export interface ThresholdRouteOptions {
-  db: Db;
-  now: () => number;
-  /** `<model id>@<version>` whose scores count. */
-  model: () => string | null;
+  thresholds: ThresholdService;
   /** Runs the analysis, what-if and shadow view off the event loop when the database is a file. */
   reads: ReadRunner;
 }
@@ -20,10 +16,8 @@ export interface ThresholdRouteOptions {
  * to every signed-in user (moderators learn from the agreement figures);
  * changing thresholds is for admins.
  */
-export async function thresholdRoutes(fastify: FastifyInstance, { db, now, model, reads }: ThresholdRouteOptions): Promise<void> {
+export async function thresholdRoutes(fastify: FastifyInstance, { thresholds, reads }: ThresholdRouteOptions): Promise<void> {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
-  const thresholds = createThresholdService({ db, clock: now, model });
-  const context = () => ({ model: model(), now: now() });
 
   app.get('/api/thresholds', { schema: getThresholdsSchema }, async () => ({ version: thresholds.current() }));
 
@@ -33,7 +27,7 @@ export async function thresholdRoutes(fastify: FastifyInstance, { db, now, model
 
   app.get('/api/thresholds/history', { schema: historySchema }, async () => ({ versions: thresholds.history() }));
 
-  app.get('/api/thresholds/shadow', { schema: shadowSchema }, async () => reads.run('thresholds.shadow', {}, context()));
+  app.get('/api/thresholds/shadow', { schema: shadowSchema }, async () => reads.run('thresholds.shadow', {}));
 
   app.get('/api/thresholds/:label/analysis', { schema: analysisSchema }, async (request) => {
     const q = request.query;
@@ -44,12 +38,12 @@ export async function thresholdRoutes(fastify: FastifyInstance, { db, now, model
       bins: q.bins,
       listLimit: q.limit,
     };
-    return reads.run('thresholds.analyse', { label: request.params.label, opts }, context());
+    return reads.run('thresholds.analyse', { label: request.params.label, opts });
   });
 
   app.get('/api/thresholds/:label/what-if', { schema: whatIfSchema }, async (request) => {
     const q = request.query;
     const args = { label: request.params.label, candidate: parseThreshold(q.candidate), direction: q.direction, offset: q.offset ?? 0, limit: q.limit ?? 50 };
-    return reads.run('thresholds.whatIf', args, context());
+    return reads.run('thresholds.whatIf', args);
   });
 }

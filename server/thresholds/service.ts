@@ -21,15 +21,21 @@ import {
   type WhatIf,
   type WhatIfItem,
 } from './analysis.ts';
-import { createAnalysisStore, isPositiveAction, type CommentSnippet } from './analysis-store.ts';
-import type { ThresholdValues } from './flags.ts';
-import { createThresholdStore, type Reevaluation, type ThresholdHistoryEntry, type ThresholdVersion } from './store.ts';
+import { isPositiveAction, type AnalysisStore, type CommentSnippet } from './analysis-store.ts';
+import { reaches, type ThresholdValues } from '../flagging/rules.ts';
+import type { Flagging } from '../flagging/service.ts';
+import type { Reevaluation } from '../flagging/store.ts';
+import type { ThresholdHistoryEntry, ThresholdStore, ThresholdVersion } from './store.ts';
 
 export interface ThresholdServiceDeps {
   db: Db;
-  clock?: () => number;
-  /** `<model id>@<version>` whose scores count; defaults to the model of the latest stored score. */
-  model?: () => string | null;
+  store: ThresholdStore;
+  evidence: AnalysisStore;
+  /** Re-flags stored comments when a threshold changes. */
+  flagging: Pick<Flagging, 'reflag'>;
+  now: () => number;
+  /** `<model id>@<version>` whose scores count. */
+  model: () => string | null;
 }
 
 export interface UpdateResult {
@@ -95,18 +101,11 @@ function checkValue(label: string, value: unknown): number | null {
   return value;
 }
 
-export function createThresholdService({ db, clock = Date.now, model }: ThresholdServiceDeps) {
-  const store = createThresholdStore(db);
-  const evidence = createAnalysisStore(db);
-  const currentModel = (): string | null => model?.() ?? store.latestModel();
-
+export function createThresholdService({ db, store, evidence, flagging, now: clock, model: currentModel }: ThresholdServiceDeps) {
   const applyUpdate = db.transaction(
-    (values: ThresholdValues, changes: { label: Label; value: number | null }[], meta: { moderatorId: number | null; reason: string | null; now: number; model: string | null }) => {
+    (values: ThresholdValues, changes: { label: Label; value: number | null }[], meta: { moderatorId: number | null; reason: string | null; now: number }) => {
       const version = store.insert(values, meta);
-      const reevaluation: Reevaluation = meta.model
-        ? store.reevaluate(changes, { version, model: meta.model, now: meta.now })
-        : { flagsRaised: 0, flagsRemoved: 0, commentsFlagged: 0, commentsUnflagged: 0, queueEntered: 0, queueLeft: 0 };
-      return { version, reevaluation };
+      return { version, reevaluation: flagging.reflag(changes, { version, now: meta.now }) };
     },
   );
 
@@ -158,7 +157,7 @@ export function createThresholdService({ db, clock = Date.now, model }: Threshol
       db.pragma(`cache_size = ${REEVALUATION_CACHE_KIB}`);
       let result: { version: number; reevaluation: Reevaluation };
       try {
-        result = applyUpdate(values, changed, { moderatorId: meta.moderatorId, reason, now, model: currentModel() });
+        result = applyUpdate(values, changed, { moderatorId: meta.moderatorId, reason, now });
       } finally {
         db.pragma(`cache_size = ${cacheSize}`);
       }
@@ -241,7 +240,7 @@ export function createThresholdService({ db, clock = Date.now, model }: Threshol
         for (const label of LABELS) {
           const score = r.scores[label];
           if (score === null) continue;
-          const flagged = t[label] !== null && score >= t[label]!;
+          const flagged = reaches(score, t[label]);
           modelFlagged ||= flagged;
           perLabel.get(label)!.add(flagged, positive);
         }

@@ -2,7 +2,6 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp, type BuildAppOptions } from '../../server/app.ts';
 import type { Role, User } from '../../server/auth/store.ts';
 import { LABELS, type LabelScores } from '../../server/scoring/labels.ts';
-import { flagsFor, maxScore } from '../../server/thresholds/flags.ts';
 import { FIXTURE_THRESHOLDS } from '../thresholds/fixture.ts';
 import type { ParsedComment, ParsedThread } from '../../server/ingest/types.ts';
 
@@ -31,7 +30,7 @@ export function insertThreads(app: FastifyInstance, threads: ParsedThread[]): Ma
   const result = app.triage.ingest.importParsed({ format: 'json', threads }, { moderatorId: null, source: 'test' });
   const ids = new Map<string, number>();
   for (const threadId of result.threadIds) {
-    for (const row of app.triage.moderationStore.listThreadComments(threadId)) ids.set(row.external_id, row.id);
+    for (const row of app.triage.stores.moderation.listThreadComments(threadId)) ids.set(row.external_id, row.id);
   }
   return ids;
 }
@@ -42,17 +41,13 @@ export function scores(partial: Partial<LabelScores>): LabelScores {
   return s;
 }
 
-/** Writes scores and flags for comments through the scoring store, as the pipeline would. */
+/** Writes scores for comments and flags them, as the pipeline does. */
 export function writeScores(app: FastifyInstance, entries: [number, Partial<LabelScores>][], model = TEST_MODEL): void {
-  const { scoringStore, thresholds, now } = app.triage;
-  const version = thresholds.current();
-  for (const [id] of entries) scoringStore.enqueue(id, model, now());
-  scoringStore.writeBatch(
-    entries.map(([commentId, partial]) => {
-      const s = scores(partial);
-      return { commentId, scores: s, flags: flagsFor(s, version.values), maxScore: maxScore(s) };
-    }),
-    { model, thresholdVersion: version.id, now: now() },
+  const { stores, scoring, now } = app.triage;
+  for (const [id] of entries) stores.scoring.enqueue(id, model, now());
+  scoring.record(
+    entries.map(([commentId, partial]) => ({ commentId, scores: scores(partial) })),
+    { model, now: now() },
   );
 }
 

@@ -1,5 +1,5 @@
 import type { Db } from '../../server/db/open.ts';
-import { createThresholdService } from '../../server/thresholds/service.ts';
+import { createTriage } from '../../server/triage.ts';
 import { addComment, addModerator, addThread, decide, freshDb, undo } from '../thresholds/fixture.ts';
 
 /**
@@ -39,6 +39,6 @@ export function reportFixture(): { db: Db; ids: Record<string, number> } {
   decide(db, ids.c2!, lee, 'hide', 90_000);
   decide(db, ids.c5!, lee, 'hide', 150_000);
   // A second threshold version inside the period; it changes no flag here.
-  createThresholdService({ db, clock: () => 80_000 }).update({ toxicity: 0.5 }, { moderatorId: admin, reason: 'catch more' });
+  createTriage({ db, now: () => 80_000 }).thresholds.update({ toxicity: 0.5 }, { moderatorId: admin, reason: 'catch more' });
   return { db, ids };
 }

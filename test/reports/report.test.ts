@@ -2,7 +2,7 @@ import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
 import { summaryCsv } from '../../server/reports/export.ts';
 import { summaryHtml } from '../../server/reports/html.ts';
-import { createReportService } from '../../server/reports/service.ts';
+import { createTriage } from '../../server/triage.ts';
 import { createReportStore } from '../../server/reports/store.ts';
 import { PERIOD, reportFixture, TRICKY_BODY } from './fixture.ts';
 
@@ -17,7 +17,7 @@ async function text(stream: NodeJS.ReadableStream): Promise<string> {
 describe('moderation report summary on a fixture database', () => {
   it('has the hand-computed figures', () => {
     const { db, ids } = reportFixture();
-    const s = createReportService({ db, clock: () => 123 }).summary(all);
+    const s = createTriage({ db, now: () => 123 }).reports.summary(all);
     // Imported in the period: c1-c5 and c7 (c6 came before); c7 is unscored; c1-c3 are flagged.
     expect(s.comments).toEqual({
       imported: 6,
@@ -71,7 +71,7 @@ describe('moderation report summary on a fixture database', () => {
 
   it('filters by thread and by label', () => {
     const { db, ids } = reportFixture();
-    const service = createReportService({ db });
+    const service = createTriage({ db }).reports;
     const b = service.summary({ ...all, threads: [ids.b!] });
     expect(b.comments).toMatchObject({ imported: 3, scored: 2, flagged: 0 });
     expect(b.decisions).toMatchObject({ total: 1, undone: 1 });
@@ -86,7 +86,7 @@ describe('moderation report summary on a fixture database', () => {
 
   it('exports the summary as RFC 4180 CSV with formula cells neutralised', () => {
     const { db } = reportFixture();
-    const csv = summaryCsv(createReportService({ db }).summary(all));
+    const csv = summaryCsv(createTriage({ db }).reports.summary(all));
     expect(csv.startsWith('section,item,metric,value\r\n')).toBe(true);
     expect(csv.split('\r\n').every((line) => !line.includes('\n'))).toBe(true);
     const rows = parse(csv, { columns: true }) as { section: string; item: string; metric: string; value: string }[];
@@ -98,7 +98,7 @@ describe('moderation report summary on a fixture database', () => {
 
   it('renders a printable HTML page with escaped text and SVG charts', () => {
     const { db } = reportFixture();
-    const html = summaryHtml(createReportService({ db }).summary(all));
+    const html = summaryHtml(createTriage({ db }).reports.summary(all));
     expect(html).toContain('<svg');
     expect(html).toContain('Decisions per action');
     expect(html).toContain('=HYPERLINK(&quot;http://evil.example&quot;,&quot;click&quot;)');
@@ -109,7 +109,7 @@ describe('moderation report summary on a fixture database', () => {
 describe('decision log export', () => {
   it('streams one CSV row per decision with escaping for quotes, newlines, Unicode and formulas', async () => {
     const { db, ids } = reportFixture();
-    const csv = await text(createReportService({ db }).decisionLog(all, 'csv'));
+    const csv = await text(createTriage({ db }).reports.decisionLog(all, 'csv'));
     const rows = parse(csv, { columns: true }) as Record<string, string>[];
     expect(rows.map((r) => r.action)).toEqual(['hide', 'escalate', 'approve', 'hide', 'undo', 'approve', 'hide', 'hide']);
     const c1 = rows.find((r) => r.comment_id === String(ids.c1))!;
@@ -127,7 +127,7 @@ describe('decision log export', () => {
 
   it('streams the same rows as JSON', async () => {
     const { db, ids } = reportFixture();
-    const json = JSON.parse(await text(createReportService({ db }).decisionLog({ ...all, threads: [ids.a!] }, 'json')));
+    const json = JSON.parse(await text(createTriage({ db }).reports.decisionLog({ ...all, threads: [ids.a!] }, 'json')));
     expect(json).toHaveLength(5);
     expect(json[0]).toMatchObject({ commentId: ids.c6, action: 'hide', moderator: 'mo', flaggedLabels: ['toxicity'], scores: { toxicity: 0.9 } });
     expect(json.find((r: { commentId: number }) => r.commentId === ids.c1).text).toBe(TRICKY_BODY);
@@ -135,7 +135,7 @@ describe('decision log export', () => {
 
   it('pages through more rows than one page holds', async () => {
     const { db } = reportFixture();
-    const service = createReportService({ db });
+    const service = createTriage({ db }).reports;
     const rows: unknown[] = [];
     for (const r of createReportStore(db).decisionLog(all, 'local@1', 3)) rows.push(r);
     expect(rows).toHaveLength(8);

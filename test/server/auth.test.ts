@@ -84,7 +84,7 @@ describe('user admin', () => {
       expect(res.statusCode, req.url).toBe(403);
       expect(res.json()).toEqual({ error: 'FORBIDDEN', message: 'This needs the admin role' });
     }
-    expect(app.triage.authStore.getById(lead.user.id)!.role).toBe('lead');
+    expect(app.triage.stores.auth.getById(lead.user.id)!.role).toBe('lead');
   });
 
   it('adds a user, changes the role, disables the account and ends its sessions', async () => {
@@ -118,7 +118,7 @@ describe('user admin', () => {
     const admin = await signIn(app, 'admin');
     const res = await app.inject({ method: 'PATCH', url: `/api/users/${admin.user.id}`, headers: { cookie: admin.cookie }, payload: { role: 'moderator' } });
     expect(res.statusCode).toBe(409);
-    expect(app.triage.authStore.getById(admin.user.id)!.role).toBe('admin');
+    expect(app.triage.stores.auth.getById(admin.user.id)!.role).toBe('admin');
   });
 
   it('names the field of bad input', async () => {

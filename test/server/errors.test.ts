@@ -70,7 +70,7 @@ describe('logs', () => {
       payload: JSON.stringify({ id: 't', title: 'Logs', comments: [{ id: 'a', text: SECRET_TEXT }] }),
     });
     expect(good.statusCode).toBe(200);
-    const id = app.triage.moderationStore.listThreadComments(good.json().threadIds[0])[0].id;
+    const id = app.triage.stores.moderation.listThreadComments(good.json().threadIds[0])[0].id;
     writeScores(app, [[id, { insult: 0.99 }]]);
     await app.inject({ url: '/api/queue', headers: { cookie } });
     await app.inject({ url: `/api/comments/${id}`, headers: { cookie } });

@@ -194,7 +194,7 @@ describe('decisions', () => {
     const denied = await post(`/api/comments/${c.reply}/decision`, { action: 'approve' });
     expect(denied.statusCode).toBe(403);
     expect(denied.json().error).toBe('FORBIDDEN');
-    expect(app.triage.moderationStore.getComment(c.reply)!.status).toBe('escalated');
+    expect(app.triage.stores.moderation.getComment(c.reply)!.status).toBe('escalated');
     const lead = await signIn(app, 'lead');
     const ok = await post(`/api/comments/${c.reply}/decision`, { action: 'approve' }, lead.cookie);
     expect(ok.statusCode).toBe(200);
@@ -207,8 +207,8 @@ describe('decisions', () => {
     const failed = await post('/api/decisions', { commentIds: [c.reply, c.deep, c.sib2], action: 'hide' });
     expect(failed.statusCode).toBe(409);
     expect(failed.json().message).toBe(`comment ${c.sib2}: comment is already hidden`);
-    expect(app.triage.moderationStore.getComment(c.reply)!.status).toBe('pending');
-    expect(app.triage.moderationStore.listDecisions(c.reply)).toHaveLength(0);
+    expect(app.triage.stores.moderation.getComment(c.reply)!.status).toBe('pending');
+    expect(app.triage.stores.moderation.listDecisions(c.reply)).toHaveLength(0);
     const ok = await post('/api/decisions', { commentIds: [c.reply, c.deep], action: 'hide', note: 'spam wave' });
     expect(ok.statusCode).toBe(200);
     expect(ok.json().decisions.map((d: { commentId: number; statusAfter: string }) => [d.commentId, d.statusAfter])).toEqual([
@@ -217,7 +217,7 @@ describe('decisions', () => {
     ]);
     expect((await post('/api/decisions', { commentIds: [c.root, c.root], action: 'hide' })).statusCode).toBe(400);
     expect((await post('/api/decisions', { commentIds: [c.root, 999], action: 'hide' })).statusCode).toBe(404);
-    expect(app.triage.moderationStore.getComment(c.root)!.status).toBe('pending');
+    expect(app.triage.stores.moderation.getComment(c.root)!.status).toBe('pending');
   });
 
   it('undo restores the previous status as a new decision, once, for the latest decision only', async () => {
@@ -246,7 +246,7 @@ describe('decisions', () => {
 
   it('keeps decisions append-only in the database', () => {
     fixture();
-    const c = app.triage.moderationStore;
+    const c = app.triage.stores.moderation;
     app.triage.moderation.decide(1, { action: 'hide' }, { id: 1, username: 'x', role: 'admin' });
     expect(c.listDecisions(1)).toHaveLength(1);
     expect(() => app.triage.db.exec("UPDATE decisions SET action = 'approve'")).toThrow(/append-only/);

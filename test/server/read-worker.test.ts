@@ -3,10 +3,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createReadRunner, type ReadRunner } from '../../server/db/read-worker.ts';
-import { createReportService } from '../../server/reports/service.ts';
+import { readJobs } from '../../server/reads/jobs.ts';
+import { createReadRunner, type ReadRunner } from '../../server/reads/runner.ts';
 import { LABELS } from '../../server/scoring/labels.ts';
-import { createThresholdService } from '../../server/thresholds/service.ts';
+import { createTriage } from '../../server/triage.ts';
 import { buildTestApp, insertThreads, makeComment, makeThread, signIn, TEST_MODEL, writeScores } from '../helpers/app.ts';
 
 const NOW = Date.UTC(2026, 10, 20, 12);
@@ -53,10 +53,7 @@ describe('read worker on a database file', () => {
 
   const services = () => {
     const { db, model } = app.triage;
-    return {
-      thresholds: createThresholdService({ db, clock: () => NOW, model }),
-      reports: createReportService({ db, clock: () => NOW, model }),
-    };
+    return createTriage({ db, now: () => NOW, model });
   };
 
   it('answers the analysis, what-if, shadow view and summary exactly as the in-thread services do', async () => {
@@ -74,14 +71,13 @@ describe('read worker on a database file', () => {
       expect(res.json(), url).toEqual(asJson(inThread()));
     }
 
-    const reads = createReadRunner(app.triage.db);
+    const reads = createReadRunner(app.triage.db, () => readJobs({ thresholds, reports }), () => ({ model: app.triage.model(), now: NOW }));
     try {
       expect(reads.inWorker).toBe(true);
-      const context = { model: app.triage.model(), now: NOW };
-      expect(await reads.run('thresholds.shadow', {}, context)).toEqual(thresholds.shadow());
-      expect(await reads.run('reports.summary', { filter: EVERYTHING }, context)).toEqual(reports.summary(EVERYTHING));
+      expect(await reads.run('thresholds.shadow', {})).toEqual(thresholds.shadow());
+      expect(await reads.run('reports.summary', { filter: EVERYTHING })).toEqual(reports.summary(EVERYTHING));
       for (const label of LABELS) {
-        expect(await reads.run('thresholds.analyse', { label, opts: { candidate: 0.5 } }, context)).toEqual(thresholds.analyse(label, { candidate: 0.5 }));
+        expect(await reads.run('thresholds.analyse', { label, opts: { candidate: 0.5 } })).toEqual(thresholds.analyse(label, { candidate: 0.5 }));
       }
     } finally {
       await reads.close();
@@ -118,7 +114,6 @@ describe('read worker on a database file', () => {
     expect((await app.inject({ method: 'GET', url: summaryUrl, headers: { cookie: lead } })).statusCode).toBe(200);
 
     let ticks = 0;
-    let queueAnsweredFirst = false;
     let summaryDone = false;
     const tick = () => {
       ticks++;
@@ -130,7 +125,7 @@ describe('read worker on a database file', () => {
       return res;
     });
     const queue = await app.inject({ method: 'GET', url: '/api/queue', headers: { cookie: moderator } });
-    queueAnsweredFirst = !summaryDone;
+    const queueAnsweredFirst = !summaryDone;
     const res = await summary;
     expect(queue.statusCode).toBe(200);
     expect(res.statusCode).toBe(200);
@@ -146,10 +141,10 @@ describe('read runner on an in-memory database', () => {
   it('runs jobs in this thread, with the same results as the services', async () => {
     const app = await buildTestApp({ now: () => NOW });
     try {
-      const reads: ReadRunner = createReadRunner(app.triage.db);
+      const reads: ReadRunner = app.triage.reads;
       expect(reads.inWorker).toBe(false);
-      const thresholds = createThresholdService({ db: app.triage.db, clock: () => NOW, model: app.triage.model });
-      expect(await reads.run('thresholds.shadow', {}, { model: app.triage.model(), now: NOW })).toEqual(thresholds.shadow());
+      const { thresholds } = createTriage({ db: app.triage.db, now: () => NOW, model: app.triage.model });
+      expect(await reads.run('thresholds.shadow', {})).toEqual(thresholds.shadow());
       await reads.close();
     } finally {
       await app.close();

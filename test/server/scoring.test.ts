@@ -5,15 +5,11 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../server/app.ts';
 import { openDatabase, type Db } from '../../server/db/open.ts';
-import { createIngestService } from '../../server/ingest/service.ts';
-import { createIngestStore } from '../../server/ingest/store.ts';
+import { flagsFor } from '../../server/flagging/rules.ts';
+import { parseImport } from '../../server/ingest/parse.ts';
 import { createScorer, type Scorer } from '../../server/scoring/index.ts';
 import { LABELS } from '../../server/scoring/labels.ts';
-import { createScoringPipeline } from '../../server/scoring/pipeline.ts';
-import { createScoringStore } from '../../server/scoring/store.ts';
-import { flagsFor } from '../../server/thresholds/flags.ts';
-import { createThresholdStore } from '../../server/thresholds/store.ts';
-import { parseImport } from '../../server/ingest/parse.ts';
+import { createTriage } from '../../server/triage.ts';
 import { buildTestApp, signIn } from '../helpers/app.ts';
 
 // The real local model in its worker thread, loaded once for the file.
@@ -46,7 +42,7 @@ describe('scoring pipeline', () => {
     expect(res.json().import.commentsNew).toBe(79);
     await app.triage.pipeline!.idle();
     const db = app.triage.db;
-    expect(app.triage.scoringStore.counts(scorer.model)).toEqual({ total: 79, pending: 0, done: 79, failed: 0 });
+    expect(app.triage.stores.scoring.counts(scorer.model)).toEqual({ total: 79, pending: 0, done: 79, failed: 0 });
     expect(n(db, `SELECT count(*) AS n FROM scores WHERE model = '${scorer.model}'`)).toBe(79);
     // Every stored flag is what flagsFor says for the stored scores and the thresholds in force.
     const thresholds = app.triage.thresholds.current();
@@ -74,24 +70,21 @@ describe('scoring pipeline', () => {
     dir = mkdtempSync(join(tmpdir(), 'triage-scoring-'));
     const dbPath = join(dir, 'triage.db');
     const db = openDatabase(dbPath);
-    const thresholds = createThresholdStore(db);
-    thresholds.ensureDefaults(Date.now());
-    const store = createScoringStore(db);
-    const ingest = createIngestService({ db, store: createIngestStore(db), scoring: store, now: Date.now, model: () => scorer.model });
-    ingest.importParsed(parseImport(BLOG), { moderatorId: null, source: 'test' });
-    ingest.importParsed(parseImport(NEWS), { moderatorId: null, source: 'test' });
-
     let batches = 0;
-    const first = createScoringPipeline({
-      store,
-      thresholds,
+    const triage = createTriage({
+      db,
       scorer,
-      now: Date.now,
-      batchSize: 10,
-      onBatch: () => {
-        if (++batches === 3) void first.stop();
+      pipeline: {
+        batchSize: 10,
+        onBatch: () => {
+          if (++batches === 3) void first.stop();
+        },
       },
     });
+    const { ingest, stores: { scoring: store } } = triage;
+    const first = triage.pipeline!;
+    ingest.importParsed(parseImport(BLOG), { moderatorId: null, source: 'test' });
+    ingest.importParsed(parseImport(NEWS), { moderatorId: null, source: 'test' });
     first.start();
     await first.idle();
     await first.stop();
@@ -103,7 +96,7 @@ describe('scoring pipeline', () => {
     await app.ready();
     await app.triage.pipeline!.idle();
     const db2 = app.triage.db;
-    expect(app.triage.scoringStore.counts(scorer.model)).toEqual({ total: 82, pending: 0, done: 82, failed: 0 });
+    expect(app.triage.stores.scoring.counts(scorer.model)).toEqual({ total: 82, pending: 0, done: 82, failed: 0 });
     expect(n(db2, 'SELECT count(*) AS n FROM scores')).toBe(82);
     expect(n(db2, 'SELECT count(*) AS n FROM (SELECT comment_id FROM scores GROUP BY comment_id HAVING count(*) > 1)')).toBe(0);
   });
@@ -113,10 +106,9 @@ describe('scoring pipeline', () => {
     const db = app.triage.db;
     expect(n(db, 'SELECT count(*) AS n FROM scoring_jobs')).toBe(0);
     const comments = n(db, 'SELECT count(*) AS n FROM comments');
-    const thresholds = app.triage.thresholds;
-    const pipeline = createScoringPipeline({ store: app.triage.scoringStore, thresholds, scorer, now: Date.now });
+    const pipeline = createTriage({ db, scorer }).pipeline!;
     await pipeline.drain();
-    expect(app.triage.scoringStore.counts(scorer.model)).toEqual({ total: comments, pending: 0, done: comments, failed: 0 });
+    expect(app.triage.stores.scoring.counts(scorer.model)).toEqual({ total: comments, pending: 0, done: comments, failed: 0 });
   });
 
   it('marks jobs failed after the allowed attempts when the scorer cannot score, and keeps them listed', async () => {
@@ -124,10 +116,9 @@ describe('scoring pipeline', () => {
     const gone = await createScorer({ model: 'local' });
     await gone.dispose();
     app = await buildTestApp({ scoring: false });
-    const store = app.triage.scoringStore;
-    const ingest = createIngestService({ db: app.triage.db, store: createIngestStore(app.triage.db), scoring: store, now: Date.now, model: () => gone.model });
+    const { ingest, pipeline: gonePipeline, stores: { scoring: store } } = createTriage({ db: app.triage.db, scorer: gone, pipeline: { maxAttempts: 2 } });
     ingest.importParsed(parseImport(NEWS), { moderatorId: null, source: 'test' });
-    const pipeline = createScoringPipeline({ store, thresholds: app.triage.thresholds, scorer: gone, now: Date.now, maxAttempts: 2 });
+    const pipeline = gonePipeline!;
     await pipeline.drain();
     expect(store.counts(gone.model)).toEqual({ total: 3, pending: 0, done: 0, failed: 3 });
     const failed = store.listFailed(gone.model);

@@ -1,6 +1,6 @@
 import { openDatabase, type Db } from '../../server/db/open.ts';
 import { LABELS, type Label, type LabelScores } from '../../server/scoring/labels.ts';
-import { flagsFor, maxScore, type ThresholdValues } from '../../server/thresholds/flags.ts';
+import { flagsFor, maxScore, type ThresholdValues } from '../../server/flagging/rules.ts';
 import { createThresholdStore } from '../../server/thresholds/store.ts';
 
 /** Test data written straight into a fresh in-memory database, the way ingest and moderation store it. */

@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { Db } from '../../server/db/open.ts';
-import { createThresholdService } from '../../server/thresholds/service.ts';
+import { createTriage } from '../../server/triage.ts';
 import { addComment, addModerator, addThread, commentState, decide, flagsOf, freshDb } from './fixture.ts';
 
 describe('threshold change re-evaluates stored flags', () => {
@@ -8,7 +8,7 @@ describe('threshold change re-evaluates stored flags', () => {
   let admin: number;
   let c: Record<string, number>;
   let clock = 10_000;
-  const service = () => createThresholdService({ db, clock: () => clock });
+  const service = () => createTriage({ db, now: () => clock }).thresholds;
 
   beforeEach(() => {
     db = freshDb();

@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { Db } from '../../server/db/open.ts';
-import { createThresholdService } from '../../server/thresholds/service.ts';
+import { createTriage } from '../../server/triage.ts';
 import { addComment, addModerator, addThread, decide, freshDb, undo } from './fixture.ts';
 
 describe('threshold analysis and shadow view on a database', () => {
@@ -37,7 +37,7 @@ describe('threshold analysis and shadow view on a database', () => {
   });
 
   it('gives the histogram, curve, figures with samples, suggestion and what-if for a candidate', () => {
-    const s = createThresholdService({ db });
+    const s = createTriage({ db }).thresholds;
     const a = s.analyse('toxicity', { candidate: 0.7, targetPrecision: 0.7, bins: 4 });
     expect(a.current).toBe(0.8);
     expect(a.candidate).toBe(0.7);
@@ -62,7 +62,7 @@ describe('threshold analysis and shadow view on a database', () => {
   });
 
   it('lists exactly the comments a brute-force query says would enter or leave the queue', () => {
-    const s = createThresholdService({ db });
+    const s = createTriage({ db }).thresholds;
     for (const candidate of [0.1, 0.45, 0.7, 0.81, 0.92, null]) {
       const current = 0.8;
       const queue = (t: number | null) =>
@@ -84,7 +84,7 @@ describe('threshold analysis and shadow view on a database', () => {
   });
 
   it('answers again from fresh data after a decision or a threshold change', () => {
-    const s = createThresholdService({ db });
+    const s = createTriage({ db }).thresholds;
     expect(s.analyse('toxicity').counts.decided).toBe(6);
     expect(s.analyse('toxicity').counts.decided).toBe(6);
     decide(db, ids.u95!, addModerator(db, 'late'), 'hide');
@@ -95,14 +95,14 @@ describe('threshold analysis and shadow view on a database', () => {
   });
 
   it('pages the what-if list', () => {
-    const s = createThresholdService({ db });
+    const s = createTriage({ db }).thresholds;
     const all = s.whatIfPage('toxicity', 0.1, 'entering', 0, 10);
     expect(all.count).toBe(2);
     expect(s.whatIfPage('toxicity', 0.1, 'entering', 1, 10).items).toEqual(all.items.slice(1));
   });
 
   it('measures agreement with standing decisions per label, thread and moderator', () => {
-    const v = createThresholdService({ db }).shadow();
+    const v = createTriage({ db }).thresholds.shadow();
     // Standing decisions: p9 hide (flagged: agree), p8 escalate + hide (flagged: agree x2),
     // p4 hide (not flagged: disagree), n85 approve (flagged: disagree), n3, n2 approve (agree).
     expect(v.overall).toEqual({ n: 7, agree: 5, share: 5 / 7, modelOnly: 1, moderatorOnly: 1 });

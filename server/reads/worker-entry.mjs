@@ -3,4 +3,4 @@
 import { register } from 'tsx/esm/api';
 
 register();
-await import('./read-worker-main.ts');
+await import('./worker-main.ts');

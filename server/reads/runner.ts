@@ -1,9 +1,9 @@
 import { Worker } from 'node:worker_threads';
 import { AppError, type ErrorCode } from '../errors.ts';
-import { createReadJobs, type ReadContext, type ReadJobName, type ReadJobs } from './read-jobs.ts';
-import type { Db } from './open.ts';
+import type { Db } from '../db/open.ts';
+import type { ReadContext, ReadJobName, ReadJobs, ReadJobTable } from './jobs.ts';
 
-const ENTRY = new URL('./read-worker-entry.mjs', import.meta.url);
+const ENTRY = new URL('./worker-entry.mjs', import.meta.url);
 
 export type ToReadWorker = { id: number; name: ReadJobName; args: unknown; context: ReadContext };
 
@@ -17,12 +17,12 @@ interface WireError {
 
 export type FromReadWorker = { id: number; ok: true; result: unknown } | { id: number; ok: false; error: WireError };
 
-/** Runs a named read-only job (read-jobs.ts) and resolves with its result as plain data. */
+/** Runs a named read-only job (jobs.ts) and resolves with its result as plain data. */
 export interface ReadRunner {
-  run<K extends ReadJobName>(name: K, args: ReadJobs[K]['args'], context: ReadContext): Promise<ReadJobs[K]['result']>;
+  run<K extends ReadJobName>(name: K, args: ReadJobs[K]['args']): Promise<ReadJobs[K]['result']>;
   /** Ends the worker thread, if one started; jobs in flight reject. */
   close(): Promise<void>;
-  /** Whether jobs run in a worker thread (a database file) or in this one (`:memory:`). */
+  /** Whether jobs run in a worker thread (a database file) or in this one (`:memory:`, or a read-only connection: the worker's own). */
   readonly inWorker: boolean;
 }
 
@@ -39,15 +39,14 @@ function fromWire(wire: WireError): Error {
  * that serves every moderator. A database file gets one worker thread with
  * its own read-only connection, started on the first job and reused; an
  * in-memory database cannot be shared between connections, so its jobs run
- * in this thread exactly as before. If the worker dies, the jobs in flight
- * reject and the next job starts a fresh one.
+ * in this thread (`local`, the jobs on this thread's services). If the worker
+ * dies, the jobs in flight reject and the next job starts a fresh one.
  */
-export function createReadRunner(db: Db): ReadRunner {
-  if (db.memory) {
-    const jobs = createReadJobs(db);
+export function createReadRunner(db: Db, local: () => ReadJobTable, context: () => ReadContext): ReadRunner {
+  if (db.memory || db.readonly) {
     return {
       inWorker: false,
-      run: async (name, args, context) => jobs.run(name, args, context),
+      run: async (name, args) => (local()[name] as (a: typeof args) => ReadJobs[typeof name]['result'])(args),
       close: async () => {},
     };
   }
@@ -87,7 +86,7 @@ export function createReadRunner(db: Db): ReadRunner {
 
   return {
     inWorker: true,
-    run(name, args, context) {
+    run(name, args) {
       if (closed) return Promise.reject(new Error('The read worker has been closed'));
       worker ??= start();
       const w = worker;
@@ -95,7 +94,7 @@ export function createReadRunner(db: Db): ReadRunner {
       return new Promise((resolve, reject) => {
         pending.set(id, { resolve: resolve as (result: unknown) => void, reject });
         w.ref();
-        w.postMessage({ id, name, args, context } satisfies ToReadWorker);
+        w.postMessage({ id, name, args, context: context() } satisfies ToReadWorker);
       });
     },
     async close() {

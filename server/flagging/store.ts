@@ -1,0 +1,161 @@
+import type { Db } from '../db/open.ts';
+import { LABELS, type Label, type LabelScores } from '../scoring/labels.ts';
+import type { FlagReason } from './rules.ts';
+
+/**
+ * The flag rule in SQL, twin of `reaches` in rules.ts: 1 when the score
+ * reaches the threshold, 0 otherwise (a NULL score or threshold never flags).
+ * Arguments are SQL expressions written here, never input.
+ */
+export const reachesSql = (score: string, threshold: string): string => `coalesce(${score} >= ${threshold}, 0)`;
+
+/**
+ * The review queue in SQL, twin of `inReviewQueue` in rules.ts. The partial
+ * queue indexes of 001_init.sql carry the same condition, so queries that use
+ * it can read them.
+ */
+export const inReviewQueueSql = (alias: string): string => `${alias}.flagged = 1 AND ${alias}.status = 'pending'`;
+
+/** What one re-evaluation changed. */
+export interface Reevaluation {
+  /** New flag rows (label reached its new threshold). */
+  flagsRaised: number;
+  /** Flag rows removed (label fell below its new threshold or was switched off). */
+  flagsRemoved: number;
+  /** Comments that had no flag and now have one. */
+  commentsFlagged: number;
+  /** Comments whose last flag went: they return to "not flagged". */
+  commentsUnflagged: number;
+  /** Of those, the pending comments that entered the review queue. */
+  queueEntered: number;
+  /** Of those, the pending comments that left the review queue. */
+  queueLeft: number;
+}
+
+export const NO_REEVALUATION: Reevaluation = { flagsRaised: 0, flagsRemoved: 0, commentsFlagged: 0, commentsUnflagged: 0, queueEntered: 0, queueLeft: 0 };
+
+/** Who raised a flag: the threshold version and model in force, and when. */
+export interface FlagProvenance {
+  version: number;
+  model: string;
+  now: number;
+}
+
+/** The score of the label named in `labelExpr`, read from the wide scores row `s`. Labels come from LABELS, never from input. */
+const SCORE_OF_LABEL = (labelExpr: string) => `CASE ${labelExpr} ${LABELS.map((l) => `WHEN '${l}' THEN s.${l}`).join(' ')} END`;
+
+/**
+ * The only writer of the `flags` table and of the queue columns of
+ * `comments` (`flagged`, `max_score`). Call its writes inside the caller's
+ * transaction.
+ */
+export function createFlagStore(db: Db) {
+  const scoresOf = db.prepare<{ ids: string; model: string }, Record<string, number | null> & { comment_id: number }>(
+    `SELECT comment_id, ${LABELS.join(', ')} FROM scores
+     WHERE model = @model AND comment_id IN (SELECT value FROM json_each(@ids))`,
+  );
+  const deleteFlags = db.prepare<{ commentId: number }>('DELETE FROM flags WHERE comment_id = @commentId');
+  const insertFlag = db.prepare<{ commentId: number; label: string; score: number; threshold: number; version: number; model: string; now: number }>(
+    `INSERT INTO flags (comment_id, label, score, threshold, threshold_version, model, flagged_at)
+     VALUES (@commentId, @label, @score, @threshold, @version, @model, @now)`,
+  );
+  const setQueueColumns = db.prepare<{ commentId: number; flagged: 0 | 1; maxScore: number | null }>(
+    'UPDATE comments SET flagged = @flagged, max_score = @maxScore WHERE id = @commentId',
+  );
+
+  // Scratch tables for re-evaluation: per connection, emptied inside each run.
+  db.exec(`CREATE TEMP TABLE IF NOT EXISTS reeval_labels (label TEXT PRIMARY KEY, t REAL) WITHOUT ROWID;
+           CREATE TEMP TABLE IF NOT EXISTS reeval_raise (comment_id INTEGER NOT NULL, label TEXT NOT NULL, score REAL NOT NULL);
+           CREATE TEMP TABLE IF NOT EXISTS reeval_touched (comment_id INTEGER PRIMARY KEY);
+           CREATE TEMP TABLE IF NOT EXISTS reeval_flip (comment_id INTEGER PRIMARY KEY, now_flagged INTEGER NOT NULL, pending INTEGER NOT NULL);`);
+  const clearScratch = ['reeval_labels', 'reeval_raise', 'reeval_touched', 'reeval_flip'].map((t) => db.prepare(`DELETE FROM temp.${t}`));
+  const addLabel = db.prepare<{ label: string; t: number | null }>('INSERT INTO temp.reeval_labels (label, t) VALUES (@label, @t)');
+  // Flags of the changed labels whose score no longer reaches the new threshold
+  // (or whose label was switched off). The flag's own score is the current
+  // model's score; flags of an older model wait until the comment is rescored.
+  const DROPPED = `FROM flags f JOIN temp.reeval_labels l ON l.label = f.label
+                   WHERE f.model = @model AND NOT ${reachesSql('f.score', 'l.t')}`;
+  const touchDropped = db.prepare<{ model: string }>(`INSERT OR IGNORE INTO temp.reeval_touched (comment_id) SELECT f.comment_id ${DROPPED}`);
+  const dropFlags = db.prepare<{ model: string }>(`DELETE FROM flags WHERE (comment_id, label) IN (SELECT f.comment_id, f.label ${DROPPED})`);
+  // One pass over the scores for every changed label: scores that reach the new
+  // threshold where no flag exists yet. Flags that still hold keep the version that raised them.
+  const collectRaised = db.prepare<{ model: string }>(
+    `INSERT INTO temp.reeval_raise (comment_id, label, score)
+     SELECT s.comment_id, l.label, ${SCORE_OF_LABEL('l.label')}
+     FROM scores s CROSS JOIN temp.reeval_labels l
+     WHERE s.model = @model AND ${reachesSql(SCORE_OF_LABEL('l.label'), 'l.t')}
+       AND NOT EXISTS (SELECT 1 FROM flags f WHERE f.comment_id = s.comment_id AND f.label = l.label)`,
+  );
+  const raiseFlags = db.prepare<{ model: string; version: number; now: number }>(
+    `INSERT INTO flags (comment_id, label, score, threshold, threshold_version, model, flagged_at)
+     SELECT r.comment_id, r.label, r.score, l.t, @version, @model, @now
+     FROM temp.reeval_raise r JOIN temp.reeval_labels l ON l.label = r.label`,
+  );
+  const touchRaised = db.prepare('INSERT OR IGNORE INTO temp.reeval_touched (comment_id) SELECT comment_id FROM temp.reeval_raise');
+  // Comments whose flagged state changes; only those rows are written, since
+  // every write to comments.flagged updates several queue indexes.
+  const collectFlips = db.prepare(
+    `INSERT INTO temp.reeval_flip (comment_id, now_flagged, pending)
+     SELECT c.id, NOT c.flagged, c.status = 'pending'
+     FROM temp.reeval_touched t JOIN comments c ON c.id = t.comment_id
+     WHERE c.flagged != EXISTS (SELECT 1 FROM flags f WHERE f.comment_id = t.comment_id)`,
+  );
+  const countFlips = db.prepare<[], { flagged: number; unflagged: number; entered: number; left: number }>(
+    `SELECT coalesce(sum(now_flagged), 0) AS flagged, coalesce(sum(NOT now_flagged), 0) AS unflagged,
+            coalesce(sum(now_flagged AND pending), 0) AS entered, coalesce(sum(NOT now_flagged AND pending), 0) AS left
+     FROM temp.reeval_flip`,
+  );
+  // Status stays as it is: decided comments keep their decision, undecided ones stay pending.
+  const applyFlips = db.prepare<{ flagged: 0 | 1 }>(
+    `UPDATE comments SET flagged = @flagged WHERE id IN (SELECT comment_id FROM temp.reeval_flip WHERE now_flagged = @flagged)`,
+  );
+
+  return {
+    /** The stored scores of `model` for these comments; comments it has not scored are left out. */
+    scoresOf(commentIds: number[], model: string): { commentId: number; scores: LabelScores }[] {
+      return scoresOf.all({ ids: JSON.stringify(commentIds), model }).map((row) => {
+        const scores = {} as LabelScores;
+        for (const label of LABELS) scores[label] = row[label] ?? null;
+        return { commentId: row.comment_id, scores };
+      });
+    },
+
+    /** Replaces a comment's flags with `reasons` and sets its queue columns. */
+    setFlags(commentId: number, reasons: FlagReason[], maxScore: number | null, by: FlagProvenance): void {
+      deleteFlags.run({ commentId });
+      for (const r of reasons) insertFlag.run({ commentId, label: r.label, score: r.score, threshold: r.threshold, ...by });
+      setQueueColumns.run({ commentId, flagged: reasons.length > 0 ? 1 : 0, maxScore });
+    },
+
+    /**
+     * Re-evaluates the flags of the given labels against their new thresholds
+     * from the stored scores of `by.model`, set-based, then brings
+     * `comments.flagged` in line. Labels not listed keep their flags and
+     * versions.
+     */
+    reevaluate(changed: { label: Label; value: number | null }[], by: FlagProvenance): Reevaluation {
+      for (const stmt of clearScratch) stmt.run();
+      for (const { label, value } of changed) addLabel.run({ label, t: value });
+      touchDropped.run({ model: by.model });
+      const flagsRemoved = dropFlags.run({ model: by.model }).changes;
+      collectRaised.run({ model: by.model });
+      const flagsRaised = raiseFlags.run(by).changes;
+      touchRaised.run();
+      collectFlips.run();
+      const moves = countFlips.get()!;
+      applyFlips.run({ flagged: 1 });
+      applyFlips.run({ flagged: 0 });
+      for (const stmt of clearScratch) stmt.run();
+      return {
+        flagsRaised,
+        flagsRemoved,
+        commentsFlagged: moves.flagged,
+        commentsUnflagged: moves.unflagged,
+        queueEntered: moves.entered,
+        queueLeft: moves.left,
+      };
+    },
+  };
+}
+
+export type FlagStore = ReturnType<typeof createFlagStore>;

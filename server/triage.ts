@@ -1,0 +1,103 @@
+import { createAuthService } from './auth/service.ts';
+import { createAuthStore } from './auth/store.ts';
+import type { Db } from './db/open.ts';
+import type { ThresholdValues } from './flagging/rules.ts';
+import { createFlagging } from './flagging/service.ts';
+import { createFlagStore } from './flagging/store.ts';
+import { createIngestService } from './ingest/service.ts';
+import { createIngestStore } from './ingest/store.ts';
+import { createModerationService } from './moderation/service.ts';
+import { createModerationStore } from './moderation/store.ts';
+import { readJobs } from './reads/jobs.ts';
+import { createReadRunner } from './reads/runner.ts';
+import { createReportService } from './reports/service.ts';
+import { createReportStore } from './reports/store.ts';
+import { createScoringPipeline, type PipelineOptions } from './scoring/pipeline.ts';
+import { createScoringService } from './scoring/service.ts';
+import { createScoringStore } from './scoring/store.ts';
+import type { Scorer } from './scoring/types.ts';
+import { createAnalysisStore } from './thresholds/analysis-store.ts';
+import { createThresholdService } from './thresholds/service.ts';
+import { createThresholdStore } from './thresholds/store.ts';
+
+export interface TriageOptions {
+  /** An open, migrated database; the caller closes it. */
+  db: Db;
+  /** The clock, so tests can pin time. */
+  now?: () => number;
+  /** Scores queued comments in the background when given; the caller disposes of it. */
+  scorer?: Scorer | null;
+  /**
+   * `<model id>@<version>` whose scores count. Default: the scorer's model,
+   * else the model of the newest stored score (a process that does not score).
+   */
+  model?: () => string | null;
+  /** Thresholds of version 1 when the database has none yet (default DEFAULT_THRESHOLDS). */
+  initialThresholds?: ThresholdValues;
+  /** How the scoring pipeline runs, when there is a scorer. */
+  pipeline?: PipelineOptions;
+}
+
+/**
+ * The composition root: every store and service of Triage, each built once on
+ * one connection. The server (`buildApp`), every `npx triage` command, the
+ * read worker and the benchmarks all start here; nothing else wires services.
+ *
+ * Dependencies run one way: ingest queues scoring; scoring records scores and
+ * asks flagging why each comment needs a human; thresholds keep versions and
+ * ask flagging to re-flag; moderation reads the queue and writes decisions;
+ * reports read it all.
+ */
+export function createTriage(options: TriageOptions) {
+  const { db, scorer = null } = options;
+  const now = options.now ?? Date.now;
+
+  const stores = {
+    auth: createAuthStore(db),
+    ingest: createIngestStore(db),
+    scoring: createScoringStore(db),
+    flags: createFlagStore(db),
+    thresholds: createThresholdStore(db),
+    analysis: createAnalysisStore(db),
+    moderation: createModerationStore(db, () => model()),
+    reports: createReportStore(db),
+  };
+  // A read-only connection (the read worker's) finds the versions the server wrote.
+  if (!db.readonly) stores.thresholds.ensureDefaults(now(), options.initialThresholds);
+
+  const model: () => string | null = options.model ?? (scorer ? () => scorer.model : () => stores.scoring.latestModel());
+
+  const flagging = createFlagging({ db, store: stores.flags, thresholds: () => stores.thresholds.current(), model, now });
+  const scoring = createScoringService({ db, store: stores.scoring, flagging });
+  const pipeline = scorer
+    ? createScoringPipeline({ ...options.pipeline, store: stores.scoring, scoring, scorer, now })
+    : null;
+  const thresholds = createThresholdService({ db, store: stores.thresholds, evidence: stores.analysis, flagging, now, model });
+  const reports = createReportService({ store: stores.reports, thresholds: stores.thresholds, now, model });
+  const services = {
+    db,
+    now,
+    model,
+    stores,
+    auth: createAuthService({ db, store: stores.auth, now }),
+    ingest: createIngestService({ db, store: stores.ingest, scoring: stores.scoring, now, model, onImported: () => pipeline?.wake() }),
+    scoring,
+    /** Null when nothing scores in this process. */
+    pipeline,
+    flagging,
+    thresholds,
+    moderation: createModerationService({ db, store: stores.moderation, scoringCounts: scoring.counts, thresholds: stores.thresholds, now, model }),
+    reports,
+    /** Long reads (threshold analysis, shadow view, report summary) off the main thread when the database is a file. */
+    reads: createReadRunner(db, () => readJobs({ thresholds, reports }), () => ({ model: model(), now: now() })),
+  };
+  return services;
+}
+
+export type Triage = ReturnType<typeof createTriage>;
+
+/** Stops background work in order: the pipeline writes its last batch, then the read worker ends. The caller closes the database and scorer. */
+export async function stopTriage(triage: Triage): Promise<void> {
+  await triage.pipeline?.stop();
+  await triage.reads.close();
+}
