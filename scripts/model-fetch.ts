@@ -30,13 +30,13 @@ async function download(url: string, timeoutMs: number): Promise<Buffer> {
   try {
     response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), redirect: 'follow' });
   } catch (error) {
-    throw new Error(`cannot reach ${new URL(url).host} (${describeFailure(error)})`);
+    throw new Error(`cannot reach ${new URL(url).host} (${describeFailure(error)})`, { cause: error });
   }
   if (!response.ok) throw new Error(`${url} answered HTTP ${response.status}`);
   try {
     return Buffer.from(await response.arrayBuffer());
   } catch (error) {
-    throw new Error(`download of ${url} failed (${describeFailure(error)})`);
+    throw new Error(`download of ${url} failed (${describeFailure(error)})`, { cause: error });
   }
 }
 

@@ -139,7 +139,7 @@ function readCsv(dir: string, rel: string): Record<string, string>[] {
     return parse(readText(dir, rel), { columns: true, relax_column_count: false, skip_empty_lines: true });
   } catch (err) {
     if (err instanceof DataMissingError) throw err;
-    throw new Error(`${rel}: cannot parse CSV: ${(err as Error).message}`);
+    throw new Error(`${rel}: cannot parse CSV: ${(err as Error).message}`, { cause: err });
   }
 }
 
@@ -347,7 +347,7 @@ export function loadToxiChat(dir: string): DataRow[] {
       try {
         record = JSON.parse(line);
       } catch (err) {
-        throw new Error(`${file} line ${i + 1}: invalid JSON: ${(err as Error).message}`);
+        throw new Error(`${file} line ${i + 1}: invalid JSON: ${(err as Error).message}`, { cause: err });
       }
       if (!Array.isArray(record.reddit_thread)) throw new Error(`${file} line ${i + 1}: field reddit_thread must be an array`);
       record.reddit_thread.forEach((turn, t) => {

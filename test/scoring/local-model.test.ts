@@ -6,8 +6,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LABELS } from '../../server/scoring/labels.ts';
-import { DEFAULT_MODEL_DIR, loadLocalModel } from '../../server/scoring/local-model.ts';
+import { DEFAULT_MODEL_DIR, loadLocalModel, type LocalModelManifest } from '../../server/scoring/local-model.ts';
 import type { Scorer } from '../../server/scoring/types.ts';
+
+/** The committed model's manifest, read afresh each time: tests edit their copy. */
+const readManifest = (): LocalModelManifest => JSON.parse(readFileSync(join(DEFAULT_MODEL_DIR, 'model.json'), 'utf8'));
 
 // Runs against the committed weights in models/local: no training data needed.
 // The loader never picks a backend itself; both that Triage falls back to must work.
@@ -107,7 +110,7 @@ describe.each(['cpu', 'wasm'])('loadLocalModel on %s', (backend) => {
     const before = tf.memory().numTensors;
     await other.dispose();
     // Five tensors (embedding, w1, b1, w2, b2) per ensemble member.
-    const members = JSON.parse(readFileSync(join(DEFAULT_MODEL_DIR, 'model.json'), 'utf8')).architecture.members ?? 1;
+    const members = readManifest().architecture.members ?? 1;
     expect(tf.memory().numTensors).toBe(before - 5 * members);
     await expect(other.scoreBatch(['x'])).rejects.toThrow(/disposed/);
   });
@@ -115,10 +118,10 @@ describe.each(['cpu', 'wasm'])('loadLocalModel on %s', (backend) => {
 
 describe('loadLocalModel with a broken model folder', () => {
   const dirs: string[] = [];
-  const brokenCopy = (edit: (manifest: Record<string, any>) => void, withWeights = true): string => {
+  const brokenCopy = (edit: (manifest: LocalModelManifest) => void, withWeights = true): string => {
     const dir = mkdtempSync(join(tmpdir(), 'triage-local-'));
     dirs.push(dir);
-    const manifest = JSON.parse(readFileSync(join(DEFAULT_MODEL_DIR, 'model.json'), 'utf8'));
+    const manifest = readManifest();
     edit(manifest);
     writeFileSync(join(dir, 'model.json'), JSON.stringify(manifest));
     if (withWeights) copyFileSync(join(DEFAULT_MODEL_DIR, 'weights.bin'), join(dir, 'weights.bin'));
@@ -136,7 +139,7 @@ describe('loadLocalModel with a broken model folder', () => {
 
   it('names a missing ensemble member', async () => {
     const before = tf.memory().numTensors;
-    const members = JSON.parse(readFileSync(join(DEFAULT_MODEL_DIR, 'model.json'), 'utf8')).architecture.members ?? 1;
+    const members = readManifest().architecture.members ?? 1;
     await expect(loadLocalModel(brokenCopy((m) => (m.architecture.members = members + 1)))).rejects.toThrow(new RegExp(`weights\\.tensors lacks embedding of member ${members}`));
     // The members read before the fault are freed.
     expect(tf.memory().numTensors).toBe(before);
@@ -144,13 +147,12 @@ describe('loadLocalModel with a broken model folder', () => {
   });
 
   it('scores with the mean of its members\' probabilities', async () => {
-    const manifest = JSON.parse(readFileSync(join(DEFAULT_MODEL_DIR, 'model.json'), 'utf8'));
-    const members: number = manifest.architecture.members ?? 1;
+    const members = readManifest().architecture.members ?? 1;
     // One single-model folder per member: its tensors relabelled as member 0, same weights file.
     const singles = Array.from({ length: members }, (_, m) =>
       brokenCopy((x) => {
         x.architecture.members = 1;
-        x.weights.tensors = x.weights.tensors.filter((t: { member?: number }) => (t.member ?? 0) === m).map((t: object) => ({ ...t, member: 0 }));
+        x.weights.tensors = x.weights.tensors.filter((t) => (t.member ?? 0) === m).map((t) => ({ ...t, member: 0 }));
       }),
     );
     const texts = ['you absolute moron', 'lovely weather today', 'I will find you and hurt you'];

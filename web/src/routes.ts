@@ -18,8 +18,12 @@ export interface ScreenProps {
 export interface Route {
   /** Hash path, `:name` for a parameter: `/thread/:id` matches `#/thread/12?comment=3`. */
   path: string;
-  // Screens take any subset of ScreenProps.
-  component: Component<ScreenProps> | Component<Partial<ScreenProps>> | Component<{ params: Record<string, string> }>;
+  /**
+   * The router renders every screen with ScreenProps. A screen that reads some
+   * of them declares those (`Component<ScreenProps>` admits any subset); one
+   * that reads none needs no props (`Component`), and Svelte ignores the rest.
+   */
+  component: Component<ScreenProps> | Component;
   /** Text of the header link; screens without one are reached from other screens. */
   nav?: string;
   /** Lowest role that sees the link and the screen (moderator < lead < admin). */

@@ -12,6 +12,11 @@ interface Removed {
   index: number;
 }
 
+/** The ids of some items, for lookups inside one method: plain, not reactive state. */
+function idsOf(items: QueueItem[]): ReadonlySet<number> {
+  return new Set(items.map((c) => c.id));
+}
+
 /**
  * One list of comments to work through: the review queue (pending) or the
  * escalations. Holds the loaded pages, the selected item, the bulk selection
@@ -74,7 +79,7 @@ export class QueueState {
     try {
       const page = await api.queue($state.snapshot(this.filters), this.nextCursor, PAGE);
       if (generation !== this.#generation) return;
-      const seen = new Set(this.items.map((c) => c.id));
+      const seen = idsOf(this.items);
       this.items.push(...page.items.filter((c) => !seen.has(c.id)));
       this.nextCursor = page.nextCursor;
     } catch (error) {
@@ -163,7 +168,7 @@ export class QueueState {
 
   /** Puts removed items back at their old places and selects the first of them. */
   #restore(removed: Removed[]): void {
-    const present = new Set(this.items.map((c) => c.id));
+    const present = idsOf(this.items);
     const back = removed.filter((r) => !present.has(r.item.id)).sort((a, b) => a.index - b.index);
     if (back.length === 0) return;
     const items = [...this.items];
