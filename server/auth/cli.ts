@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { createInterface } from 'node:readline/promises';
 import type { Cli } from '../command.ts';
 import { generatePassword } from './password.ts';
-import { ROLES, type Role } from './store.ts';
+import { ROLES, type Role } from './roles.ts';
 
 /** Asks twice on a terminal; empty means "generate one". */
 async function promptPassword(): Promise<string | null> {

@@ -1,7 +1,8 @@
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
 import { Forbidden, Unauthenticated } from '../errors.ts';
 import { hasRole } from './service.ts';
-import type { Role, User } from './store.ts';
+import type { Role } from './roles.ts';
+import type { User } from './store.ts';
 
 /** The signed-in user of a request that passed the session check. */
 export function currentUser(request: FastifyRequest): User {
@@ -14,7 +15,7 @@ export function currentUser(request: FastifyRequest): User {
  * `{ preHandler: requireRole('admin') }`.
  */
 export function requireRole(role: Role) {
-  return async function checkRole(request: FastifyRequest, _reply: FastifyReply): Promise<void> {
+  return async function checkRole(request: FastifyRequest): Promise<void> {
     if (!hasRole(currentUser(request), role)) throw new Forbidden(role);
   };
 }

@@ -1,6 +1,6 @@
 import { Type } from 'typebox';
 import { COMMON_ERRORS, IdParams, StringEnum } from '../http.ts';
-import { ROLES } from './store.ts';
+import { ROLES } from './roles.ts';
 
 export const RoleSchema = StringEnum(ROLES);
 

@@ -2,7 +2,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { Db } from '../db/open.ts';
 import { BadCredentials, Conflict, Forbidden, NotFound, ValidationError } from '../errors.ts';
 import { hashPassword, verifyPassword } from './password.ts';
-import { ROLES, toUser, type AuthStore, type Role, type User } from './store.ts';
+import { ROLES, type Role } from './roles.ts';
+import { toUser, type AuthStore, type User } from './store.ts';
 
 export const SESSION_COOKIE = 'triage_session';
 /** A week: long enough for a run of shifts, short enough that a lost laptop's cookie dies. */

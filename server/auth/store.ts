@@ -1,7 +1,5 @@
 import type { Db } from '../db/open.ts';
-
-export type Role = 'moderator' | 'lead' | 'admin';
-export const ROLES: readonly Role[] = ['moderator', 'lead', 'admin'];
+import type { Role } from './roles.ts';
 
 /** A row of `moderators`, as stored. */
 export interface ModeratorRow {

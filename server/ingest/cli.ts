@@ -5,7 +5,8 @@ import { resolve } from 'node:path';
 import type { Cli } from '../command.ts';
 import type { Scorer, ModelChoice } from '../scoring/types.ts';
 import type { Triage } from '../triage.ts';
-import { IMPORT_FORMATS, parseImport, type ImportFormat } from './parse.ts';
+import { IMPORT_FORMATS, type ImportFormat } from './formats.ts';
+import { parseImport } from './parse.ts';
 
 // Below this many comments a bar would flash and vanish; counts are enough.
 const PROGRESS_FROM = 5000;

@@ -3,14 +3,13 @@
  * it) and returns plain parsed data. Pure: no I/O, no database.
  */
 import { BadImport } from '../errors.ts';
+import { IMPORT_FORMATS, type ImportFormat } from './formats.ts';
 import * as blogPage from './parsers/blog-page.ts';
 import * as json from './parsers/json.ts';
 import * as newsPage from './parsers/news-page.ts';
 import { assertText, stripBom, toLines } from './parsers/text.ts';
 import type { ParsedImport } from './types.ts';
 
-export const IMPORT_FORMATS = ['blog', 'news', 'json'] as const;
-export type ImportFormat = (typeof IMPORT_FORMATS)[number];
 
 const PARSERS: Record<ImportFormat, (text: string) => ParsedImport> = {
   blog: blogPage.parse,

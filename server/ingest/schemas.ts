@@ -1,6 +1,6 @@
 import { Type } from 'typebox';
 import { COMMON_ERRORS, ErrorBody, StringEnum } from '../http.ts';
-import { IMPORT_FORMATS } from './parse.ts';
+import { IMPORT_FORMATS } from './formats.ts';
 
 export const importSchema = {
   querystring: Type.Object(

@@ -1,7 +1,8 @@
 import type { Db } from '../db/open.ts';
 import { BadImport } from '../errors.ts';
 import type { ScoringStore } from '../scoring/store.ts';
-import { parseImport, type ImportFormat } from './parse.ts';
+import type { ImportFormat } from './formats.ts';
+import { parseImport } from './parse.ts';
 import type { IngestStore } from './store.ts';
 import type { ParsedImport } from './types.ts';
 

@@ -1,14 +1,13 @@
 import { Type } from 'typebox';
-import { COMMON_ERRORS, IdParams, Nullable, StringEnum } from '../http.ts';
-import { LABELS } from '../scoring/labels.ts';
+import { COMMON_ERRORS, IdParams, LabelSchema, Nullable, PerLabel, StringEnum } from '../http.ts';
+import { DECISION_ACTIONS, QUEUE_SORTS, STATUSES } from './statuses.ts';
 
 const closed = { additionalProperties: false } as const;
 
-export const StatusSchema = StringEnum(['pending', 'approved', 'hidden', 'escalated'] as const);
-export const LabelSchema = StringEnum(LABELS);
-export const ActionSchema = StringEnum(['approve', 'hide', 'escalate'] as const);
+export const StatusSchema = StringEnum(STATUSES);
+export const ActionSchema = StringEnum(DECISION_ACTIONS);
 
-const LabelScoresSchema = Type.Object(Object.fromEntries(LABELS.map((l) => [l, Nullable(Type.Number())])), closed);
+const LabelScoresSchema = PerLabel(Nullable(Type.Number()));
 
 export const FlagSchema = Type.Object(
   { label: LabelSchema, score: Type.Number(), threshold: Type.Number(), thresholdVersion: Type.Integer() },
@@ -53,7 +52,7 @@ export const DecisionSchema = Type.Object(
   {
     id: Type.Integer(),
     commentId: Type.Integer(),
-    action: StringEnum(['approve', 'hide', 'escalate', 'undo'] as const),
+    action: StringEnum([...DECISION_ACTIONS, 'undo'] as const),
     statusBefore: StatusSchema,
     statusAfter: StatusSchema,
     note: Nullable(Type.String()),
@@ -73,7 +72,7 @@ const Cursor = Type.String({ minLength: 1, maxLength: 200 });
 export const queueSchema = {
   querystring: Type.Object(
     {
-      sort: Type.Optional(StringEnum(['score', 'newest', 'oldest', 'thread'] as const)),
+      sort: Type.Optional(StringEnum(QUEUE_SORTS)),
       status: Type.Optional(StatusSchema),
       label: Type.Optional(LabelSchema),
       thread: Type.Optional(Type.Integer({ minimum: 1 })),

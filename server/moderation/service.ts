@@ -1,4 +1,5 @@
-import type { Role, User } from '../auth/store.ts';
+import type { Role } from '../auth/roles.ts';
+import type { User } from '../auth/store.ts';
 import { hasRole } from '../auth/service.ts';
 import type { Db } from '../db/open.ts';
 import { Conflict, Forbidden, NotFound, ValidationError } from '../errors.ts';
@@ -6,21 +7,9 @@ import { inReviewQueue } from '../flagging/rules.ts';
 import { LABELS, type Label, type LabelScores } from '../scoring/labels.ts';
 import type { ScoringCounts } from '../scoring/store.ts';
 import type { ThresholdStore } from '../thresholds/store.ts';
-import {
-  toDecision,
-  toThreadSummary,
-  type Comment,
-  type CommentRow,
-  type Decision,
-  type ModerationStore,
-  type QueueSort,
-  type Status,
-  type ThreadSummary,
-} from './store.ts';
-
-export type DecisionAction = 'approve' | 'hide' | 'escalate';
-
-const STATUS_AFTER: Record<DecisionAction, Status> = { approve: 'approved', hide: 'hidden', escalate: 'escalated' };
+import type { Comment, Decision, QueueItem, ThreadSummary, ThreadWithComments } from '../wire.ts';
+import { STATUS_AFTER, type DecisionAction, type QueueSort, type Status } from './statuses.ts';
+import { toDecision, toThreadSummary, type CommentRow, type ModerationStore } from './store.ts';
 
 /** How many siblings on each side of a comment its context shows. */
 export const CONTEXT_SIBLINGS = 50;
@@ -203,7 +192,7 @@ export function createModerationService(deps: ModerationDeps) {
   return {
     hydrate,
 
-    queue(q: QueueQuery): { items: (Comment & { threadTitle: string })[]; nextCursor: string | null } {
+    queue(q: QueueQuery): { items: QueueItem[]; nextCursor: string | null } {
       const sort = q.sort ?? 'score';
       const limit = q.limit ?? 50;
       if (q.minScore !== undefined && q.maxScore !== undefined && q.minScore > q.maxScore) {
@@ -248,7 +237,7 @@ export function createModerationService(deps: ModerationDeps) {
     },
 
     /** A thread with all its comments in display order: each comment followed by its replies (pre-order). */
-    getThread(id: number): { thread: ThreadSummary & { body: string }; comments: Comment[] } {
+    getThread(id: number): ThreadWithComments {
       const row = store.getThread(id);
       if (!row) throw new NotFound('thread', id);
       const rows = store.listThreadComments(id);

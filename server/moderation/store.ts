@@ -1,9 +1,8 @@
 import type { Db } from '../db/open.ts';
 import { inReviewQueueSql } from '../flagging/store.ts';
-import { LABELS, type Label, type LabelScores } from '../scoring/labels.ts';
-
-export type Status = 'pending' | 'approved' | 'hidden' | 'escalated';
-export type Action = 'approve' | 'hide' | 'escalate' | 'undo';
+import { LABELS, type Label } from '../scoring/labels.ts';
+import type { Decision, ThreadSummary } from '../wire.ts';
+import type { Action, QueueSort, Status } from './statuses.ts';
 
 /** A row of `comments` as stored, plus its reply count. */
 export interface CommentRow {
@@ -71,63 +70,6 @@ export interface DecisionRow {
   model: string | null;
   decided_at: number;
 }
-
-export interface Flag {
-  label: Label;
-  score: number;
-  threshold: number;
-  thresholdVersion: number;
-}
-
-/** A comment as the API shows it (docs/api.md). */
-export interface Comment {
-  id: number;
-  threadId: number;
-  parentId: number | null;
-  externalId: string;
-  author: string | null;
-  body: string;
-  postedAt: number | null;
-  importedAt: number;
-  status: Status;
-  flagged: boolean;
-  /** Null until scored by the current model. */
-  scores: LabelScores | null;
-  /** `<model id>@<version>` of `scores`. */
-  model: string | null;
-  flags: Flag[];
-  depth: number;
-  replyCount: number;
-}
-
-export interface ThreadSummary {
-  id: number;
-  source: string;
-  externalId: string;
-  title: string;
-  url: string | null;
-  commentCount: number;
-  flaggedCount: number;
-  queueCount: number;
-  hiddenCount: number;
-}
-
-export interface Decision {
-  id: number;
-  commentId: number;
-  action: Action;
-  statusBefore: Status;
-  statusAfter: Status;
-  note: string | null;
-  moderator: string;
-  decidedAt: number;
-  undoesId: number | null;
-  undoneById: number | null;
-  thresholdVersion: number | null;
-  model: string | null;
-}
-
-export type QueueSort = 'score' | 'newest' | 'oldest' | 'thread';
 
 export interface QueueFilter {
   status: Status;

@@ -1,7 +1,7 @@
 import { Type, type TProperties } from 'typebox';
-import { COMMON_ERRORS, Nullable, StringEnum } from '../http.ts';
+import { COMMON_ERRORS, LabelSchema, Nullable, StringEnum } from '../http.ts';
 import { LABELS } from '../scoring/labels.ts';
-import { AgreementSchema, LabelSchema, ThresholdValuesSchema } from '../thresholds/schemas.ts';
+import { AgreementSchema, ThresholdValuesSchema } from '../thresholds/schemas.ts';
 
 const closed = { additionalProperties: false } as const;
 const obj = <T extends TProperties>(props: T) => Type.Object(props, closed);

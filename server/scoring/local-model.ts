@@ -118,14 +118,14 @@ export async function readLocalModel(dir: string): Promise<{ manifest: LocalMode
   try {
     manifest = JSON.parse(await readFile(join(dir, 'model.json'), 'utf8')) as LocalModelManifest;
   } catch (err) {
-    throw new Error(`cannot read the local model manifest ${join(dir, 'model.json')}: ${(err as Error).message}`);
+    throw new Error(`cannot read the local model manifest ${join(dir, 'model.json')}: ${(err as Error).message}`, { cause: err });
   }
   checkManifest(manifest, join(dir, 'model.json'));
   let buf: Buffer;
   try {
     buf = await readFile(join(dir, manifest.weights.file));
   } catch (err) {
-    throw new Error(`cannot read the local model weights ${join(dir, manifest.weights.file)}: ${(err as Error).message}`);
+    throw new Error(`cannot read the local model weights ${join(dir, manifest.weights.file)}: ${(err as Error).message}`, { cause: err });
   }
   const members: LocalModelWeights[] = [];
   try {

@@ -102,7 +102,7 @@ export function createScoringPipeline(deps: PipelineDeps) {
 
   async function run(): Promise<void> {
     while (running) {
-      let took = 0;
+      let took: number;
       try {
         took = await step();
       } catch (err) {

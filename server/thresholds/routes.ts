@@ -19,10 +19,17 @@ export interface ThresholdRouteOptions {
 export async function thresholdRoutes(fastify: FastifyInstance, { thresholds, reads }: ThresholdRouteOptions): Promise<void> {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
 
-  app.get('/api/thresholds', { schema: getThresholdsSchema }, async () => ({ version: thresholds.current() }));
+  app.get('/api/thresholds', { schema: getThresholdsSchema }, async () => {
+    const version = thresholds.current();
+    return { version, thresholds: version.values };
+  });
 
   app.put('/api/thresholds', { schema: putThresholdsSchema, preHandler: requireRole('admin') }, async (request) =>
-    thresholds.update(request.body.thresholds, { moderatorId: currentUser(request).id, reason: request.body.reason ?? null }),
+    thresholds.update(request.body.thresholds, {
+      moderatorId: currentUser(request).id,
+      reason: request.body.reason ?? null,
+      basedOn: request.body.version?.id,
+    }),
   );
 
   app.get('/api/thresholds/history', { schema: historySchema }, async () => ({ versions: thresholds.history() }));

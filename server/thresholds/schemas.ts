@@ -1,17 +1,15 @@
-import { Type, type TSchema } from 'typebox';
-import { COMMON_ERRORS, Nullable, StringEnum } from '../http.ts';
-import { LABELS } from '../scoring/labels.ts';
+import { Type, type TProperties } from 'typebox';
+import { COMMON_ERRORS, LabelSchema, Nullable, PerLabel, StringEnum } from '../http.ts';
 
 const closed = { additionalProperties: false } as const;
 
-export const LabelSchema = StringEnum(LABELS);
 const Probability = Type.Number({ minimum: 0, maximum: 1 });
 const Share = Nullable(Type.Number());
 
 /** A threshold in a query string: a number from 0 to 1, or `off`. */
 const ThresholdQuery = Type.String({ pattern: '^(off|0(\\.[0-9]+)?|1(\\.0+)?|\\.[0-9]+)$' });
 
-export const ThresholdValuesSchema = Type.Object(Object.fromEntries(LABELS.map((l) => [l, Nullable(Probability)])), closed);
+export const ThresholdValuesSchema = PerLabel(Nullable(Probability));
 
 const VersionSchema = Type.Object(
   { id: Type.Integer(), moderatorId: Nullable(Type.Integer()), reason: Nullable(Type.String()), createdAt: Type.Number(), values: ThresholdValuesSchema },
@@ -20,15 +18,22 @@ const VersionSchema = Type.Object(
 
 const ChangeSchema = Type.Object({ label: LabelSchema, old: Nullable(Type.Number()), new: Nullable(Type.Number()) }, closed);
 
+/**
+ * The thresholds resource: what GET answers, with values changed, is a PUT
+ * body. `version` is the version read; PUT refuses to save over a newer one.
+ */
 export const getThresholdsSchema = {
-  response: { 200: Type.Object({ version: VersionSchema }, closed), ...COMMON_ERRORS },
+  response: { 200: Type.Object({ version: VersionSchema, thresholds: ThresholdValuesSchema }, closed), ...COMMON_ERRORS },
 };
 
 export const putThresholdsSchema = {
   body: Type.Object(
     {
-      thresholds: Type.Object(Object.fromEntries(LABELS.map((l) => [l, Type.Optional(Nullable(Probability))])), { ...closed, minProperties: 1 }),
+      /** Some or all labels; those left out keep their value. */
+      thresholds: Type.Partial(ThresholdValuesSchema, { ...closed, minProperties: 1 }),
       reason: Type.Optional(Nullable(Type.String({ maxLength: 500 }))),
+      /** The version these values were based on, as GET gave it; only its id is checked. */
+      version: Type.Optional(VersionSchema),
     },
     closed,
   ),
@@ -200,7 +205,7 @@ export const whatIfSchema = {
 };
 
 const agreementFields = { n: Type.Integer(), agree: Type.Integer(), share: Share, modelOnly: Type.Integer(), moderatorOnly: Type.Integer() };
-const withAgreement = (extra: Record<string, TSchema>) => Type.Object({ ...extra, ...agreementFields }, closed);
+const withAgreement = <T extends TProperties>(extra: T) => Type.Object({ ...extra, ...agreementFields }, closed);
 export const AgreementSchema = Type.Object(agreementFields, closed);
 
 export const shadowSchema = {

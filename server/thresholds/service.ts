@@ -138,8 +138,13 @@ export function createThresholdService({ db, store, evidence, flagging, now: clo
      * Saves a new threshold version and re-evaluates every stored comment's
      * flags for the labels that changed, in one transaction.
      */
-    update(input: Record<string, unknown>, meta: { moderatorId: number | null; reason?: string | null }): UpdateResult {
+    update(input: Record<string, unknown>, meta: { moderatorId: number | null; reason?: string | null; basedOn?: number }): UpdateResult {
       const current = store.current();
+      if (meta.basedOn !== undefined && meta.basedOn !== current.id) {
+        throw new Conflict(`the thresholds changed since version ${meta.basedOn} was read (now version ${current.id}); read them again`, {
+          version: current.id,
+        });
+      }
       const values: ThresholdValues = { ...current.values };
       for (const [label, value] of Object.entries(input)) {
         if (!isLabel(label)) throw new ValidationError(`thresholds/${label} is not a label; labels are ${LABELS.join(', ')}`, { field: `thresholds/${label}` });

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { buildApp, type BuildAppOptions } from '../../server/app.ts';
-import type { Role, User } from '../../server/auth/store.ts';
+import type { Role } from '../../server/auth/roles.ts';
+import type { User } from '../../server/auth/store.ts';
 import { LABELS, type LabelScores } from '../../server/scoring/labels.ts';
 import { FIXTURE_THRESHOLDS } from '../thresholds/fixture.ts';
 import type { ParsedComment, ParsedThread } from '../../server/ingest/types.ts';

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { BadImport } from '../../server/errors.ts';
-import { IMPORT_FORMATS, detectFormat, parseImport, type ImportFormat } from '../../server/ingest/parse.ts';
+import { IMPORT_FORMATS, type ImportFormat } from '../../server/ingest/formats.ts';
+import { detectFormat, parseImport } from '../../server/ingest/parse.ts';
 
 const read = (path: string): string => readFileSync(new URL(path, import.meta.url), 'utf8');
 const blog = read('../../seeds/000_f1b2f21fdc22b40c.txt');

@@ -33,6 +33,33 @@ describe('threshold routes', () => {
     expect(current.json().version).toMatchObject({ id: 1, values: { toxicity: 0.8 } });
   });
 
+  it('takes back what it gives: GET, change one value, PUT; a PUT based on an older version is refused', async () => {
+    const { cookie } = await signIn(app, 'admin');
+    const read = (await app.inject({ method: 'GET', url: '/api/thresholds', headers: { cookie } })).json();
+    expect(read.thresholds).toEqual(read.version.values);
+    const put = await app.inject({
+      method: 'PUT',
+      url: '/api/thresholds',
+      headers: { cookie },
+      payload: { ...read, thresholds: { ...read.thresholds, toxicity: 0.6 } },
+    });
+    expect(put.statusCode).toBe(200);
+    expect(put.json().changes).toEqual([{ label: 'toxicity', old: 0.8, new: 0.6 }]);
+    const again = (await app.inject({ method: 'GET', url: '/api/thresholds', headers: { cookie } })).json();
+    expect(again).toEqual({ version: put.json().version, thresholds: { ...read.thresholds, toxicity: 0.6 } });
+
+    // A second admin who read version 1 would silently undo the change above: refused, with the version to read.
+    const stale = await app.inject({
+      method: 'PUT',
+      url: '/api/thresholds',
+      headers: { cookie },
+      payload: { ...read, thresholds: { ...read.thresholds, insult: 0.5 } },
+    });
+    expect(stale.statusCode).toBe(409);
+    expect(stale.json()).toEqual({ error: 'CONFLICT', message: 'the thresholds changed since version 1 was read (now version 2); read them again' });
+    expect((await app.inject({ method: 'GET', url: '/api/thresholds', headers: { cookie } })).json()).toEqual(again);
+  });
+
   it('saves a version, re-evaluates the queue and records it in the history', async () => {
     const { cookie, user } = await signIn(app, 'admin', 'root');
     const queue = async () =>

@@ -22,6 +22,8 @@ export function stripBom(text: string): string {
  */
 export function assertText(text: string): void {
   if (stripBom(text).trim() === '') throw new BadImport('the file is empty', { line: 1 });
+  // Control characters are what this looks for: they mark a binary file.
+  // eslint-disable-next-line no-control-regex
   const bad = /[\u0000-\u0008\u000e-\u001f\ufffd]/.exec(text);
   if (bad) {
     const line = toLines(text.slice(0, bad.index)).length;

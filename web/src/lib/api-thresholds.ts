@@ -2,40 +2,19 @@
  * Typed calls for thresholds and reports (docs/api.md, "Thresholds and
  * reports"), through the dashboard's one `request`.
  */
-import type { Agreement, CurvePoint, HistogramBin, Sample } from '../../../server/thresholds/analysis.ts';
-import type { ThresholdValues } from '../../../server/thresholds/flags.ts';
-import type {
-  LabelAnalysis,
-  ListedComment,
-  PointWithSample,
-  ShadowView,
-  UpdateResult as SaveResult,
-} from '../../../server/thresholds/service.ts';
-import type { ThresholdHistoryEntry as HistoryEntry, ThresholdVersion } from '../../../server/thresholds/store.ts';
-import type { Summary } from '../../../server/reports/summary.ts';
-import { request, type Label } from './api.ts';
-
-// The wire types are the server's own, imported as types only (Vite erases
-// them). `ListedComment.snippet` is untrusted text: render it with
-// `{snippet}`, never as HTML.
-export type {
-  Agreement,
-  CurvePoint,
-  HistogramBin,
-  HistoryEntry,
-  LabelAnalysis,
-  ListedComment,
-  PointWithSample,
-  Sample,
-  SaveResult,
-  ShadowView,
-  Summary,
-  ThresholdValues,
-  ThresholdVersion,
-};
-
-/** One page of the comments a candidate threshold would move into or out of the queue. */
-export type CommentList = LabelAnalysis['whatIf']['entering'];
+import {
+  request,
+  type CommentList,
+  type Label,
+  type LabelAnalysis,
+  type ShadowView,
+  type Summary,
+  type ThresholdHistoryEntry,
+  type ThresholdsResource,
+  type ThresholdsSaved,
+  type ThresholdValues,
+  type ThresholdVersion,
+} from './api.ts';
 
 export interface ReportFilters {
   /** YYYY-MM-DD (UTC), inclusive. */
@@ -60,10 +39,11 @@ export function reportQuery(f: ReportFilters, format?: string): string {
 }
 
 export const thresholdsApi = {
-  current: () => request<{ version: ThresholdVersion }>('GET', '/api/thresholds'),
-  save: (thresholds: Partial<ThresholdValues>, reason: string) =>
-    request<SaveResult>('PUT', '/api/thresholds', { json: reason.trim() ? { thresholds, reason: reason.trim() } : { thresholds } }),
-  history: () => request<{ versions: HistoryEntry[] }>('GET', '/api/thresholds/history'),
+  current: () => request<ThresholdsResource>('GET', '/api/thresholds'),
+  /** Saves over `basedOn`, the version the screen shows; the server refuses (409) when another admin saved since. */
+  save: (thresholds: Partial<ThresholdValues>, reason: string, basedOn: ThresholdVersion) =>
+    request<ThresholdsSaved>('PUT', '/api/thresholds', { json: { thresholds, reason: reason.trim() || null, version: basedOn } }),
+  history: () => request<{ versions: ThresholdHistoryEntry[] }>('GET', '/api/thresholds/history'),
   analysis: (label: Label, candidate: number | null, target: { metric: 'precision' | 'recall'; value: number } | null) =>
     request<LabelAnalysis>('GET', `/api/thresholds/${label}/analysis`, {
       query: {

@@ -3,52 +3,33 @@
  * `request`, so errors arrive in one shape (`ApiError`) carrying the server's
  * code and message (docs/api.md).
  */
-import type { Role, User } from '../../../server/auth/store.ts';
-import type { ErrorCode } from '../../../server/errors.ts';
-import type { ImportFormat as FileFormat } from '../../../server/ingest/parse.ts';
-import type { DecisionAction } from '../../../server/moderation/service.ts';
-import type { Comment, Decision, Flag, QueueSort, Status, ThreadSummary } from '../../../server/moderation/store.ts';
-import type { Label, LabelScores } from '../../../server/scoring/labels.ts';
+import type {
+  BulkDecisionAnswer,
+  CommentContext,
+  DecisionAction,
+  DecisionAnswer,
+  ErrorCode,
+  ImportFormat,
+  ImportResult,
+  Label,
+  ManagedUser,
+  QueuePage,
+  QueueSort,
+  Role,
+  Stats,
+  Status,
+  ThreadPage,
+  ThreadWithComments,
+  User,
+} from '../../../server/wire.ts';
 
-// The wire types are the server's own, imported as types only: Vite erases
-// these imports and bundles no server code. `Comment.body` is untrusted text:
-// render it with `{comment.body}`, never as HTML.
-export type { Comment, Decision, Flag, Label, LabelScores, QueueSort, Role, Status, ThreadSummary, User };
+// The wire types are the server's own (server/wire.ts, derived from its route
+// schemas), imported as types only: Vite erases these imports. Text from
+// comments (`Comment.body`, authors, titles) is untrusted: render it with
+// `{comment.body}`, never as HTML.
+export type * from '../../../server/wire.ts';
 /** What a moderator decides about a comment; an undo is a call of its own. */
 export type Action = DecisionAction;
-/** How the server reads an uploaded file; `auto` lets it detect the format. */
-export type ImportFormat = 'auto' | FileFormat;
-
-export interface ManagedUser extends User {
-  disabled: boolean;
-}
-
-export interface QueueItem extends Comment {
-  threadTitle: string;
-}
-
-export interface CommentContext {
-  comment: Comment;
-  thread: ThreadSummary;
-  ancestors: Comment[];
-  siblings: Comment[];
-  replies: Comment[];
-  history: Decision[];
-}
-
-export interface Stats {
-  comments: {
-    total: number;
-    flagged: number;
-    queue: number;
-    pending: number;
-    approved: number;
-    hidden: number;
-    escalated: number;
-  };
-  threads: number;
-  scoring: { model: string | null; total: number; done: number; pending: number; failed: number };
-}
 
 export interface QueueFilters {
   sort: QueueSort;
@@ -57,11 +38,6 @@ export interface QueueFilters {
   thread: number | null;
   minScore: number | null;
   maxScore: number | null;
-}
-
-export interface ImportResult {
-  import: { id: number; format: string; threads: number; commentsNew: number; commentsSeen: number };
-  threadIds: number[];
 }
 
 /** A failed call. `code` is the server's error code, or NETWORK when no answer came. */
@@ -143,7 +119,7 @@ export const api = {
     request<{ user: User }>('PATCH', `/api/users/${id}`, { json: change }),
 
   queue: (filters: QueueFilters, cursor: string | null, limit = 50) =>
-    request<{ items: QueueItem[]; nextCursor: string | null }>('GET', '/api/queue', {
+    request<QueuePage>('GET', '/api/queue', {
       query: {
         sort: filters.sort,
         status: filters.status,
@@ -156,15 +132,15 @@ export const api = {
       },
     }),
   threads: (cursor: string | null = null, limit = 100) =>
-    request<{ items: ThreadSummary[]; nextCursor: string | null }>('GET', '/api/threads', { query: { cursor, limit } }),
-  thread: (id: number) => request<{ thread: ThreadSummary & { body: string }; comments: Comment[] }>('GET', `/api/threads/${id}`),
+    request<ThreadPage>('GET', '/api/threads', { query: { cursor, limit } }),
+  thread: (id: number) => request<ThreadWithComments>('GET', `/api/threads/${id}`),
   comment: (id: number) => request<CommentContext>('GET', `/api/comments/${id}`),
 
   decide: (id: number, action: Action, note?: string) =>
-    request<{ decision: Decision; comment: Comment }>('POST', `/api/comments/${id}/decision`, { json: note ? { action, note } : { action } }),
+    request<DecisionAnswer>('POST', `/api/comments/${id}/decision`, { json: note ? { action, note } : { action } }),
   decideMany: (commentIds: number[], action: Action, note?: string) =>
-    request<{ decisions: Decision[] }>('POST', '/api/decisions', { json: note ? { commentIds, action, note } : { commentIds, action } }),
-  undo: (decisionId: number) => request<{ decision: Decision; comment: Comment }>('POST', `/api/decisions/${decisionId}/undo`),
+    request<BulkDecisionAnswer>('POST', '/api/decisions', { json: note ? { commentIds, action, note } : { commentIds, action } }),
+  undo: (decisionId: number) => request<DecisionAnswer>('POST', `/api/decisions/${decisionId}/undo`),
 
   importFile: (file: File, format: ImportFormat) => {
     const form = new FormData();

@@ -1,10 +1,9 @@
+import { STATUS_AFTER } from '../../../../server/wire.ts';
 import { api, type Action, type Comment, type Decision, type Status } from '../api.ts';
 import type { KeyMap } from '../keys.ts';
 import { session } from './session.svelte.ts';
 import { stats } from './stats.svelte.ts';
 import { showError, toasts } from './toasts.svelte.ts';
-
-export const STATUS_AFTER: Record<Action, Status> = { approve: 'approved', hide: 'hidden', escalate: 'escalated' };
 
 /** What a decision or undo changed, so every list on screen can follow. */
 export interface StatusChange {

@@ -1,0 +1,87 @@
+/**
+ * The API's wire contract: the request and response types of every route,
+ * derived from the routes' own TypeBox schemas, and the fixed lists the
+ * screens show. The web imports this module and nothing else from server/;
+ * its types are erased at build, so only the lists below reach the browser.
+ *
+ * Strings in these types that come from comments (body, snippet, author,
+ * titles, notes) are untrusted: render them as text, never as HTML.
+ */
+import type { Static, TSchema } from 'typebox';
+import type { addUserSchema, listUsersSchema, loginSchema, UserSchema } from './auth/schemas.ts';
+import type { ErrorCode } from './errors.ts';
+import type { importSchema } from './ingest/schemas.ts';
+import type {
+  bulkSchema,
+  commentSchema,
+  CommentSchema,
+  decideSchema,
+  DecisionSchema,
+  FlagSchema,
+  healthSchema,
+  queueSchema,
+  statsSchema,
+  threadSchema,
+  threadsSchema,
+  ThreadSummarySchema,
+} from './moderation/schemas.ts';
+import type { SummarySchema } from './reports/schemas.ts';
+import type { analysisSchema, getThresholdsSchema, historySchema, putThresholdsSchema, shadowSchema, whatIfSchema } from './thresholds/schemas.ts';
+
+export { LABELS, type Label, type LabelScores } from './scoring/labels.ts';
+export { DECISION_ACTIONS, QUEUE_SORTS, STATUS_AFTER, STATUSES, type Action, type DecisionAction, type QueueSort, type Status } from './moderation/statuses.ts';
+export { ROLES, type Role } from './auth/roles.ts';
+export type { ErrorCode };
+
+/** The 200 answer of a route schema. */
+type Ok<S extends { response: { 200: TSchema } }> = Static<S['response'][200]>;
+/** The body a route takes. */
+type Body<S extends { body: TSchema }> = Static<S['body']>;
+
+// Accounts
+export type User = Static<typeof UserSchema>;
+export type ManagedUser = Ok<typeof listUsersSchema>['users'][number];
+export type Credentials = Body<typeof loginSchema>;
+export type NewUser = Body<typeof addUserSchema>;
+
+// Import
+export type ImportResult = Ok<typeof importSchema>;
+/** How the server reads an uploaded file; `auto` lets it detect the format. */
+export type ImportFormat = NonNullable<Static<(typeof importSchema)['querystring']>['format']>;
+
+// The queue, threads, comments and decisions
+export type Comment = Static<typeof CommentSchema>;
+export type Flag = Static<typeof FlagSchema>;
+export type Decision = Static<typeof DecisionSchema>;
+export type ThreadSummary = Static<typeof ThreadSummarySchema>;
+export type QueuePage = Ok<typeof queueSchema>;
+export type QueueItem = QueuePage['items'][number];
+export type ThreadPage = Ok<typeof threadsSchema>;
+export type ThreadWithComments = Ok<typeof threadSchema>;
+export type CommentContext = Ok<typeof commentSchema>;
+export type DecisionRequest = Body<typeof decideSchema>;
+export type DecisionAnswer = Ok<typeof decideSchema>;
+export type BulkDecisionRequest = Body<typeof bulkSchema>;
+export type BulkDecisionAnswer = Ok<typeof bulkSchema>;
+export type Stats = Ok<typeof statsSchema>;
+export type Health = Ok<typeof healthSchema>;
+
+// Thresholds: what GET answers, changed, is what PUT takes.
+export type ThresholdsResource = Ok<typeof getThresholdsSchema>;
+export type ThresholdVersion = ThresholdsResource['version'];
+export type ThresholdValues = ThresholdsResource['thresholds'];
+export type ThresholdsUpdate = Body<typeof putThresholdsSchema>;
+export type ThresholdsSaved = Ok<typeof putThresholdsSchema>;
+export type ThresholdHistoryEntry = Ok<typeof historySchema>['versions'][number];
+export type LabelAnalysis = Ok<typeof analysisSchema>;
+export type HistogramBin = LabelAnalysis['histogram'][number];
+export type CurvePoint = LabelAnalysis['curve'][number];
+export type PointWithSample = LabelAnalysis['atCurrent'];
+export type Sample = PointWithSample['sample'];
+export type CommentList = Ok<typeof whatIfSchema>;
+export type ListedComment = CommentList['items'][number];
+export type ShadowView = Ok<typeof shadowSchema>;
+export type Agreement = ShadowView['overall'];
+
+// Reports
+export type Summary = Static<typeof SummarySchema>;
