@@ -114,6 +114,9 @@ export function toThreadSummary(row: ThreadRow, counts: ThreadCountsRow | undefi
   };
 }
 
+/** A standing decision `d`: not an undo row, and not undone by a later one. */
+export const STANDING = `d.action != 'undo' AND NOT EXISTS (SELECT 1 FROM decisions u WHERE u.undoes_id = d.id)`;
+
 // Scores and flags come with each comment row as JSON, so a page of comments
 // is one query rather than three.
 const COMMENT_COLUMNS = `c.*, (SELECT count(*) FROM comments r WHERE r.parent_id = c.id) AS reply_count,

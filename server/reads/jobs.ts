@@ -1,6 +1,7 @@
 import type { ReportFilter, Summary } from '../reports/summary.ts';
 import type { Label } from '../scoring/labels.ts';
-import type { LabelAnalysis, ListedComment, ShadowView, ThresholdService } from '../thresholds/service.ts';
+import type { ThresholdService } from '../thresholds/service.ts';
+import type { LabelAnalysis, ListedComment, ShadowView } from '../wire.ts';
 import type { ReportService } from '../reports/service.ts';
 
 /**

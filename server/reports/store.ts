@@ -1,6 +1,6 @@
 import type { Db } from '../db/open.ts';
 import { LABELS, type Label, type LabelScores } from '../scoring/labels.ts';
-import { STANDING } from '../thresholds/analysis-store.ts';
+import { STANDING } from '../moderation/store.ts';
 import type { ModelPeriod, ReportFilter, ThreadHidden } from './summary.ts';
 
 /** Named parameters every report query binds; lists travel as JSON arrays. */

@@ -1,9 +1,8 @@
 import type { Db } from '../db/open.ts';
+import { STANDING } from '../moderation/store.ts';
 import { LABELS, type Label, type LabelScores } from '../scoring/labels.ts';
 import type { Outcome, WhatIfItem } from './analysis.ts';
 
-/** A standing decision: not an undo row, and not undone by a later one. */
-export const STANDING = `d.action != 'undo' AND NOT EXISTS (SELECT 1 FROM decisions u WHERE u.undoes_id = d.id)`;
 
 /** A comment's status is the result of its latest standing decision. */
 export function outcomeOf(status: string): Outcome {

@@ -12,20 +12,16 @@ import {
   suggest,
   thinCurve,
   whatIf,
-  type Agreement,
   type CurvePoint,
-  type HistogramBin,
   type PreparedScores,
-  type Sample,
-  type Suggestion,
-  type WhatIf,
   type WhatIfItem,
 } from './analysis.ts';
-import { isPositiveAction, type AnalysisStore, type CommentSnippet } from './analysis-store.ts';
+import { isPositiveAction, type AnalysisStore } from './analysis-store.ts';
 import { reaches, type ThresholdValues } from '../flagging/rules.ts';
 import type { Flagging } from '../flagging/service.ts';
 import type { Reevaluation } from '../flagging/store.ts';
-import type { ThresholdHistoryEntry, ThresholdStore, ThresholdVersion } from './store.ts';
+import type { LabelAnalysis, ListedComment, PointWithSample, ShadowView, ThresholdsSaved } from '../wire.ts';
+import type { ThresholdHistoryEntry, ThresholdStore } from './store.ts';
 
 export interface ThresholdServiceDeps {
   db: Db;
@@ -38,51 +34,8 @@ export interface ThresholdServiceDeps {
   model: () => string | null;
 }
 
-export interface UpdateResult {
-  version: ThresholdVersion;
-  changes: { label: Label; old: number | null; new: number | null }[];
-  reevaluation: Reevaluation;
-  /** Time the re-evaluation transaction took. */
-  ms: number;
-}
-
-export interface PointWithSample extends CurvePoint {
-  sample: Sample;
-}
-
-export type ListedComment = CommentSnippet & { score: number };
-
-export interface LabelAnalysis {
-  label: Label;
-  model: string | null;
-  thresholdVersion: number;
-  current: number | null;
-  candidate: number | null;
-  /** How many comments stand behind the figures. */
-  counts: { scored: number; decided: number; positives: number; negatives: number; undecided: number };
-  histogram: HistogramBin[];
-  /** The precision-recall curve, highest threshold first, thinned for drawing. */
-  curve: CurvePoint[];
-  /** Points on the full curve (one per distinct decided score). */
-  curvePoints: number;
-  atCurrent: PointWithSample;
-  atCandidate: PointWithSample;
-  suggestion: (Suggestion & { sample: Sample | null }) | null;
-  whatIf: {
-    entering: { count: number; items: ListedComment[] };
-    leaving: { count: number; items: ListedComment[] };
-    decided: WhatIf['decided'];
-  };
-}
-
-export interface ShadowView {
-  model: string | null;
-  thresholdVersion: number;
-  overall: Agreement;
-  perLabel: ({ label: Label; threshold: number | null } & Agreement)[];
-  perThread: ({ threadId: number; threadTitle: string } & Agreement)[];
-  perModerator: ({ moderator: string } & Agreement)[];
-}
+/** What saving thresholds answers (wire: ThresholdsSaved). */
+export type UpdateResult = ThresholdsSaved;
 
 const CURVE_POINTS_DRAWN = 400;
 const MAX_REASON = 500;
