@@ -136,7 +136,7 @@ try {
 
   console.log('\nRe-evaluation (one transaction each, set-based SQL):');
   for (const change of [{ toxicity: 0.6 }, { toxicity: 0.9 }, { toxicity: 0.7, insult: 0.5, threat: null }, Object.fromEntries(LABELS.map((l) => [l, 0.55]))]) {
-    const r = thresholds.update(change, { moderatorId: null, reason: 'bench' });
+    const r = await thresholds.update(change, { moderatorId: null, reason: 'bench' });
     const e = r.reevaluation;
     console.log(
       `  ${Object.entries(change).map(([k, v]) => `${k}=${v ?? 'off'}`).join(' ').padEnd(60)} ${secs(r.ms).padStart(8)}  ` +

@@ -215,6 +215,10 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<FastifyIn
     return reply.status(404).send({ error: 'NOT_FOUND', message: `${request.method} ${request.url.split('?')[0]} not found` });
   });
 
-  app.addHook('onReady', async () => triage.pipeline?.start());
+  app.addHook('onReady', async () => {
+    triage.pipeline?.start();
+    // A threshold change a stopped server left half re-flagged finishes now, in the background.
+    void triage.flagging.resume().catch((err: unknown) => app.log.error({ err }, 're-flagging failed'));
+  });
   return app;
 }

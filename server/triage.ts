@@ -34,6 +34,8 @@ export interface TriageOptions {
   model?: () => string | null;
   /** Thresholds of version 1 when the database has none yet (default DEFAULT_THRESHOLDS). */
   initialThresholds?: ThresholdValues;
+  /** Comment ids per re-flagging transaction after a threshold change (default 20,000). */
+  reflagChunk?: number;
   /** How the scoring pipeline runs, when there is a scorer. */
   pipeline?: PipelineOptions;
 }
@@ -67,7 +69,7 @@ export function createTriage(options: TriageOptions) {
 
   const model: () => string | null = options.model ?? (scorer ? () => scorer.model : () => stores.scoring.latestModel());
 
-  const flagging = createFlagging({ db, store: stores.flags, thresholds: () => stores.thresholds.current(), model, now });
+  const flagging = createFlagging({ db, store: stores.flags, thresholds: () => stores.thresholds.current(), model, now, reflagChunk: options.reflagChunk });
   const scoring = createScoringService({ db, store: stores.scoring, flagging });
   const pipeline = scorer
     ? createScoringPipeline({ ...options.pipeline, store: stores.scoring, scoring, scorer, now })
@@ -99,5 +101,6 @@ export type Triage = ReturnType<typeof createTriage>;
 /** Stops background work in order: the pipeline writes its last batch, then the read worker ends. The caller closes the database and scorer. */
 export async function stopTriage(triage: Triage): Promise<void> {
   await triage.pipeline?.stop();
+  await triage.flagging.stop();
   await triage.reads.close();
 }

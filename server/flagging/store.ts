@@ -34,6 +34,19 @@ export interface Reevaluation {
 
 export const NO_REEVALUATION: Reevaluation = { flagsRaised: 0, flagsRemoved: 0, commentsFlagged: 0, commentsUnflagged: 0, queueEntered: 0, queueLeft: 0 };
 
+/** One unfinished threshold change: which labels, whose scores, how far it got. */
+export interface ReflagJob {
+  version: number;
+  changes: { label: Label; value: number | null }[];
+  model: string;
+  /** Comments with ids below this are done. */
+  nextComment: number;
+  /** The highest comment id when the change was saved: later comments are flagged when scored. */
+  lastComment: number;
+  totals: Reevaluation;
+  startedAt: number;
+}
+
 /** Who raised a flag: the threshold version and model in force, and when. */
 export interface FlagProvenance {
   version: number;
@@ -73,17 +86,19 @@ export function createFlagStore(db: Db) {
   // Flags of the changed labels whose score no longer reaches the new threshold
   // (or whose label was switched off). The flag's own score is the current
   // model's score; flags of an older model wait until the comment is rescored.
+  // Each statement covers the comments of one chunk, [@from, @to).
   const DROPPED = `FROM flags f JOIN temp.reeval_labels l ON l.label = f.label
-                   WHERE f.model = @model AND NOT ${reachesSql('f.score', 'l.t')}`;
-  const touchDropped = db.prepare<{ model: string }>(`INSERT OR IGNORE INTO temp.reeval_touched (comment_id) SELECT f.comment_id ${DROPPED}`);
-  const dropFlags = db.prepare<{ model: string }>(`DELETE FROM flags WHERE (comment_id, label) IN (SELECT f.comment_id, f.label ${DROPPED})`);
+                   WHERE f.comment_id >= @from AND f.comment_id < @to AND f.model = @model AND NOT ${reachesSql('f.score', 'l.t')}`;
+  type Chunk = { model: string; from: number; to: number };
+  const touchDropped = db.prepare<Chunk>(`INSERT OR IGNORE INTO temp.reeval_touched (comment_id) SELECT f.comment_id ${DROPPED}`);
+  const dropFlags = db.prepare<Chunk>(`DELETE FROM flags WHERE (comment_id, label) IN (SELECT f.comment_id, f.label ${DROPPED})`);
   // One pass over the scores for every changed label: scores that reach the new
   // threshold where no flag exists yet. Flags that still hold keep the version that raised them.
-  const collectRaised = db.prepare<{ model: string }>(
+  const collectRaised = db.prepare<Chunk>(
     `INSERT INTO temp.reeval_raise (comment_id, label, score)
      SELECT s.comment_id, l.label, ${SCORE_OF_LABEL('l.label')}
      FROM scores s CROSS JOIN temp.reeval_labels l
-     WHERE s.model = @model AND ${reachesSql(SCORE_OF_LABEL('l.label'), 'l.t')}
+     WHERE s.comment_id >= @from AND s.comment_id < @to AND s.model = @model AND ${reachesSql(SCORE_OF_LABEL('l.label'), 'l.t')}
        AND NOT EXISTS (SELECT 1 FROM flags f WHERE f.comment_id = s.comment_id AND f.label = l.label)`,
   );
   const raiseFlags = db.prepare<{ model: string; version: number; now: number }>(
@@ -110,7 +125,42 @@ export function createFlagStore(db: Db) {
     `UPDATE comments SET flagged = @flagged WHERE id IN (SELECT comment_id FROM temp.reeval_flip WHERE now_flagged = @flagged)`,
   );
 
+  const maxCommentId = db.prepare<[], { id: number | null }>('SELECT max(id) AS id FROM comments');
+  const insertJob = db.prepare<{ version: number; changes: string; model: string; nextComment: number; lastComment: number; totals: string; startedAt: number }>(
+    `INSERT INTO reflag_jobs (version_id, changes, model, next_comment, last_comment, totals, started_at)
+     VALUES (@version, @changes, @model, @nextComment, @lastComment, @totals, @startedAt)`,
+  );
+  const advanceJob = db.prepare<{ version: number; nextComment: number; totals: string }>(
+    'UPDATE reflag_jobs SET next_comment = @nextComment, totals = @totals WHERE version_id = @version',
+  );
+  const deleteJob = db.prepare<{ version: number }>('DELETE FROM reflag_jobs WHERE version_id = @version');
+  const allJobs = db.prepare<[], { version_id: number; changes: string; model: string; next_comment: number; last_comment: number; totals: string; started_at: number }>(
+    'SELECT * FROM reflag_jobs ORDER BY version_id',
+  );
+
   return {
+    /** The highest comment id stored, 0 when none. */
+    maxCommentId: (): number => maxCommentId.get()?.id ?? 0,
+
+    /** Records a threshold change still to re-flag; call inside the transaction that saves the version. */
+    insertJob(job: ReflagJob): void {
+      insertJob.run({ ...job, changes: JSON.stringify(job.changes), totals: JSON.stringify(job.totals) });
+    },
+    /** Records how far a job got; call inside the chunk's transaction. */
+    advanceJob: (version: number, nextComment: number, totals: Reevaluation) => advanceJob.run({ version, nextComment, totals: JSON.stringify(totals) }),
+    deleteJob: (version: number) => deleteJob.run({ version }),
+    /** Unfinished jobs, oldest version first. */
+    listJobs: (): ReflagJob[] =>
+      allJobs.all().map((r) => ({
+        version: r.version_id,
+        changes: JSON.parse(r.changes) as ReflagJob['changes'],
+        model: r.model,
+        nextComment: r.next_comment,
+        lastComment: r.last_comment,
+        totals: JSON.parse(r.totals) as Reevaluation,
+        startedAt: r.started_at,
+      })),
+
     /** The stored scores of `model` for these comments; comments it has not scored are left out. */
     scoresOf(commentIds: number[], model: string): { commentId: number; scores: LabelScores }[] {
       return scoresOf.all({ ids: JSON.stringify(commentIds), model }).map((row) => {
@@ -129,16 +179,17 @@ export function createFlagStore(db: Db) {
 
     /**
      * Re-evaluates the flags of the given labels against their new thresholds
-     * from the stored scores of `by.model`, set-based, then brings
-     * `comments.flagged` in line. Labels not listed keep their flags and
-     * versions.
+     * from the stored scores of `by.model`, set-based, for the comments with
+     * ids in [from, to), then brings their `comments.flagged` in line. Labels
+     * not listed keep their flags and versions.
      */
-    reevaluate(changed: { label: Label; value: number | null }[], by: FlagProvenance): Reevaluation {
+    reevaluate(changed: { label: Label; value: number | null }[], by: FlagProvenance, range: { from: number; to: number }): Reevaluation {
       for (const stmt of clearScratch) stmt.run();
       for (const { label, value } of changed) addLabel.run({ label, t: value });
-      touchDropped.run({ model: by.model });
-      const flagsRemoved = dropFlags.run({ model: by.model }).changes;
-      collectRaised.run({ model: by.model });
+      const chunk = { model: by.model, ...range };
+      touchDropped.run(chunk);
+      const flagsRemoved = dropFlags.run(chunk).changes;
+      collectRaised.run(chunk);
       const flagsRaised = raiseFlags.run(by).changes;
       touchRaised.run();
       collectFlips.run();

@@ -66,7 +66,7 @@ export function registerThresholdCommands(program: Command, cli: Cli): void {
       cli.withTriage(
         'thresholds set',
         opts,
-        ({ thresholds, stores }) => {
+        async ({ thresholds, stores }) => {
           let moderatorId: number | null = null;
           if (opts.by) {
             const user = stores.auth.getByUsername(opts.by);
@@ -74,7 +74,7 @@ export function registerThresholdCommands(program: Command, cli: Cli): void {
             if (user.role !== 'admin') return cli.fail(`triage thresholds set: "${opts.by}" is not an admin`);
             moderatorId = user.id;
           }
-          const r = thresholds.update(parseAssignments(assignments), { moderatorId, reason: opts.reason ?? null });
+          const r = await thresholds.update(parseAssignments(assignments), { moderatorId, reason: opts.reason ?? null });
           console.log(`Saved version ${r.version.id}: ${r.changes.map((c) => `${c.label} ${show(c.old)} -> ${show(c.new)}`).join(', ')}`);
           const e = r.reevaluation;
           console.log(

@@ -24,7 +24,7 @@ export async function thresholdRoutes(fastify: FastifyInstance, { thresholds, re
     return { version, thresholds: version.values };
   });
 
-  app.put('/api/thresholds', { schema: putThresholdsSchema, preHandler: requireRole('admin') }, async (request) =>
+  app.put('/api/thresholds', { schema: putThresholdsSchema, preHandler: requireRole('admin') }, (request) =>
     thresholds.update(request.body.thresholds, {
       moderatorId: currentUser(request).id,
       reason: request.body.reason ?? null,

@@ -19,7 +19,6 @@ import {
 import { isPositiveAction, type AnalysisStore } from './analysis-store.ts';
 import { reaches, type ThresholdValues } from '../flagging/rules.ts';
 import type { Flagging } from '../flagging/service.ts';
-import type { Reevaluation } from '../flagging/store.ts';
 import type { LabelAnalysis, ListedComment, PointWithSample, ShadowView, ThresholdsSaved } from '../wire.ts';
 import type { ThresholdHistoryEntry, ThresholdStore } from './store.ts';
 
@@ -39,12 +38,6 @@ export type UpdateResult = ThresholdsSaved;
 
 const CURVE_POINTS_DRAWN = 400;
 const MAX_REASON = 500;
-/**
- * Page cache during a re-evaluation, negative = KiB (SQLite's convention):
- * up to 512 MB. SQLite fills it only with pages it reads and gives the excess
- * back when the size is restored.
- */
-const REEVALUATION_CACHE_KIB = -524288;
 
 function checkValue(label: string, value: unknown): number | null {
   if (value === null) return null;
@@ -55,6 +48,8 @@ function checkValue(label: string, value: unknown): number | null {
 }
 
 export function createThresholdService({ db, store, evidence, flagging, now: clock, model: currentModel }: ThresholdServiceDeps) {
+  // The version and its re-flagging job in one transaction; the job itself
+  // runs after it, in chunks (flagging/service.ts), so the server keeps answering.
   const applyUpdate = db.transaction(
     (values: ThresholdValues, changes: { label: Label; value: number | null }[], meta: { moderatorId: number | null; reason: string | null; now: number }) => {
       const version = store.insert(values, meta);
@@ -88,10 +83,10 @@ export function createThresholdService({ db, store, evidence, flagging, now: clo
     history: (): ThresholdHistoryEntry[] => store.history(),
 
     /**
-     * Saves a new threshold version and re-evaluates every stored comment's
-     * flags for the labels that changed, in one transaction.
+     * Saves a new threshold version, then re-evaluates every stored
+     * comment's flags for the labels that changed; resolves when all are done.
      */
-    update(input: Record<string, unknown>, meta: { moderatorId: number | null; reason?: string | null; basedOn?: number }): UpdateResult {
+    async update(input: Record<string, unknown>, meta: { moderatorId: number | null; reason?: string | null; basedOn?: number }): Promise<UpdateResult> {
       const current = store.current();
       if (meta.basedOn !== undefined && meta.basedOn !== current.id) {
         throw new Conflict(`the thresholds changed since version ${meta.basedOn} was read (now version ${current.id}); read them again`, {
@@ -109,22 +104,13 @@ export function createThresholdService({ db, store, evidence, flagging, now: clo
       if (changed.length === 0) throw new Conflict('No threshold changed: nothing to save');
       const now = clock();
       const started = performance.now();
-      // Flipping comments.flagged rewrites several queue indexes per row; with the
-      // default 2 MB page cache a large database re-reads index pages over and over.
-      const cacheSize = db.pragma('cache_size', { simple: true }) as number;
-      db.pragma(`cache_size = ${REEVALUATION_CACHE_KIB}`);
-      let result: { version: number; reevaluation: Reevaluation };
-      try {
-        result = applyUpdate(values, changed, { moderatorId: meta.moderatorId, reason, now });
-      } finally {
-        db.pragma(`cache_size = ${cacheSize}`);
-      }
-      const ms = performance.now() - started;
+      const { version, reevaluation } = applyUpdate(values, changed, { moderatorId: meta.moderatorId, reason, now });
+      const saved = store.get(version)!;
       return {
-        version: store.get(result.version)!,
+        version: saved,
         changes: changed.map(({ label, value }) => ({ label, old: current.values[label], new: value })),
-        reevaluation: result.reevaluation,
-        ms: Math.round(ms * 10) / 10,
+        reevaluation: await reevaluation,
+        ms: Math.round((performance.now() - started) * 10) / 10,
       };
     },
 

@@ -3,7 +3,10 @@ import { openDatabase } from '../../server/db/open.ts';
 import { flagsFor, inReviewQueue, reaches, reasonsFor, type ThresholdValues } from '../../server/flagging/rules.ts';
 import { inReviewQueueSql, reachesSql } from '../../server/flagging/store.ts';
 import { LABELS, type LabelScores } from '../../server/scoring/labels.ts';
-import { createTriage } from '../../server/triage.ts';
+import { createTriage, type Triage } from '../../server/triage.ts';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 /** A seeded generator, so a failure names inputs that can be replayed. */
 function rng(seed: number): () => number {
@@ -72,12 +75,13 @@ describe('the flag rule', () => {
 });
 
 describe('flag and reflag', () => {
-  it('re-flagging stored comments after a threshold change (set-based SQL) leaves what flagging them afresh (TypeScript) would', () => {
+  it('re-flagging stored comments after a threshold change (set-based SQL) leaves what flagging them afresh (TypeScript) would', async () => {
     const rand = rng(42);
     for (let round = 0; round < 20; round++) {
       const db = openDatabase(':memory:');
       let clock = 1_000;
-      const triage = createTriage({ db, now: () => clock++, model: () => 'm@1', initialThresholds: randomThresholds(rand) });
+      // Chunks of a few comments, so one change spans many re-flagging transactions.
+      const triage = createTriage({ db, now: () => clock++, model: () => 'm@1', initialThresholds: randomThresholds(rand), reflagChunk: 1 + Math.floor(rand() * 25) });
       const thread = Number(db.prepare("INSERT INTO threads (source, external_id, title, imported_at) VALUES ('t', 't', 'T', 0)").run().lastInsertRowid);
       const insert = db.prepare("INSERT INTO comments (thread_id, external_id, position, body, imported_at, status) VALUES (?, ?, ?, 'x', 0, ?)");
       const statuses = ['pending', 'pending', 'approved', 'hidden', 'escalated'];
@@ -93,7 +97,7 @@ describe('flag and reflag', () => {
       const change = Object.fromEntries(LABELS.filter(() => rand() < 0.5).map((l) => [l, value(rand)]));
       const current = triage.thresholds.current().values;
       if (!Object.entries(change).some(([l, v]) => current[l as keyof ThresholdValues] !== v)) continue;
-      const result = triage.thresholds.update(change, { moderatorId: null });
+      const result = await triage.thresholds.update(change, { moderatorId: null });
       const after = result.version.values;
 
       for (const { commentId, scores } of batch) {
@@ -108,6 +112,84 @@ describe('flag and reflag', () => {
         db.prepare('SELECT status, flagged, count(*) AS n FROM comments GROUP BY status, flagged ORDER BY status, flagged').all(),
       );
       db.close();
+    }
+  });
+});
+
+/** `n` comments scored by 'm@1' with toxicity spread over [0, 1), through the real record path. */
+function seed(triage: Triage, n: number): void {
+  const { db } = triage;
+  db.transaction(() => {
+    const thread = Number(db.prepare("INSERT INTO threads (source, external_id, title, imported_at) VALUES ('t', 't', 'T', 0)").run().lastInsertRowid);
+    db.prepare(
+      `WITH RECURSIVE seq(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM seq WHERE i < ${n})
+       INSERT INTO comments (thread_id, external_id, position, body, imported_at) SELECT ?, 'c' || i, i, 'x', 0 FROM seq`,
+    ).run(thread);
+  })();
+  const ids = (db.prepare('SELECT id FROM comments ORDER BY id').all() as { id: number }[]).map((r) => r.id);
+  for (const id of ids) triage.stores.scoring.enqueue(id, 'm@1', 0);
+  const scores = (i: number) => Object.fromEntries(LABELS.map((l) => [l, l === 'toxicity' ? (i % 1000) / 1000 : 0.01])) as LabelScores;
+  for (let at = 0; at < ids.length; at += 5000) {
+    triage.scoring.record(ids.slice(at, at + 5000).map((id) => ({ commentId: id, scores: scores(id) })), { model: 'm@1', now: 0 });
+  }
+}
+
+const flaggedCount = (triage: Triage) => (triage.db.prepare('SELECT count(*) AS n FROM comments WHERE flagged = 1').get() as { n: number }).n;
+
+describe('re-flagging after a threshold change', () => {
+  const every = (v: number) => Object.fromEntries(LABELS.map((l) => [l, v])) as ThresholdValues;
+
+  it('runs in chunks between which the event loop turns, and answers with the totals', async () => {
+    const db = openDatabase(':memory:');
+    const triage = createTriage({ db, model: () => 'm@1', initialThresholds: every(0.8), reflagChunk: 500 });
+    seed(triage, 10_000);
+    expect(flaggedCount(triage)).toBe(2000);
+    let ticks = 0;
+    let done = false;
+    const tick = () => {
+      ticks++;
+      if (!done) setImmediate(tick);
+    };
+    setImmediate(tick);
+    const result = await triage.thresholds.update({ toxicity: 0.5 }, { moderatorId: null });
+    done = true;
+    expect(result.reevaluation).toMatchObject({ flagsRaised: 3000, flagsRemoved: 0, queueEntered: 3000 });
+    expect(flaggedCount(triage)).toBe(5000);
+    // 20 chunks: the loop turned between them, so requests were answered meanwhile.
+    expect(ticks).toBeGreaterThanOrEqual(19);
+    expect(db.prepare('SELECT count(*) AS n FROM reflag_jobs').get()).toEqual({ n: 0 });
+    db.close();
+  });
+
+  it('stopped half way, finishes after a restart on the same database file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'triage-reflag-'));
+    try {
+      const path = join(dir, 'triage.db');
+      const db = openDatabase(path);
+      const first = createTriage({ db, model: () => 'm@1', initialThresholds: every(0.8), reflagChunk: 1000 });
+      seed(first, 10_000);
+      const saving = first.thresholds.update({ toxicity: 0.3 }, { moderatorId: null });
+      // Let a few chunks run, then stop the way the server stops.
+      for (let i = 0; i < 3; i++) await new Promise((r) => setImmediate(r));
+      await first.flagging.stop();
+      const job = db.prepare('SELECT next_comment, last_comment FROM reflag_jobs').get() as { next_comment: number; last_comment: number };
+      expect(job.next_comment).toBeGreaterThan(1);
+      expect(job.next_comment).toBeLessThanOrEqual(job.last_comment);
+      expect(flaggedCount(first)).toBeLessThan(7000);
+      void saving.catch(() => undefined);
+      db.close();
+
+      const again = openDatabase(path);
+      const second = createTriage({ db: again, model: () => 'm@1', reflagChunk: 1000 });
+      const [totals] = await second.flagging.resume();
+      expect(flaggedCount(second)).toBe(7000);
+      expect(totals).toMatchObject({ flagsRaised: 5000, queueEntered: 5000 });
+      expect(again.prepare('SELECT count(*) AS n FROM reflag_jobs').get()).toEqual({ n: 0 });
+      // Every flag is what a fresh evaluation at the new thresholds gives.
+      expect(again.prepare('SELECT count(*) AS n FROM flags f JOIN scores s ON s.comment_id = f.comment_id WHERE s.toxicity < 0.3').get()).toEqual({ n: 0 });
+      again.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

@@ -16,10 +16,10 @@ describe('npx triage report and thresholds', () => {
   let dir: string;
   let dbPath: string;
 
-  beforeAll(() => {
+  beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'triage-report-cli-'));
     dbPath = join(dir, 'triage.db');
-    const { db } = reportFixture();
+    const { db } = await reportFixture();
     writeFileSync(dbPath, db.serialize());
     db.close();
   });

@@ -10,7 +10,7 @@ export const PERIOD = { from: 10_000, to: 100_000 };
 
 export const TRICKY_BODY = 'He said "hi",\nthen left — 日本語 🙂';
 
-export function reportFixture(): { db: Db; ids: Record<string, number> } {
+export async function reportFixture(): Promise<{ db: Db; ids: Record<string, number> }> {
   const db = freshDb();
   const mo = addModerator(db, 'mo');
   const lee = addModerator(db, 'lee', 'lead');
@@ -39,6 +39,6 @@ export function reportFixture(): { db: Db; ids: Record<string, number> } {
   decide(db, ids.c2!, lee, 'hide', 90_000);
   decide(db, ids.c5!, lee, 'hide', 150_000);
   // A second threshold version inside the period; it changes no flag here.
-  createTriage({ db, now: () => 80_000 }).thresholds.update({ toxicity: 0.5 }, { moderatorId: admin, reason: 'catch more' });
+  await createTriage({ db, now: () => 80_000 }).thresholds.update({ toxicity: 0.5 }, { moderatorId: admin, reason: 'catch more' });
   return { db, ids };
 }

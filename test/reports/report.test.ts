@@ -15,8 +15,8 @@ async function text(stream: NodeJS.ReadableStream): Promise<string> {
 }
 
 describe('moderation report summary on a fixture database', () => {
-  it('has the hand-computed figures', () => {
-    const { db, ids } = reportFixture();
+  it('has the hand-computed figures', async () => {
+    const { db, ids } = await reportFixture();
     const s = createTriage({ db, now: () => 123 }).reports.summary(all);
     // Imported in the period: c1-c5 and c7 (c6 came before); c7 is unscored; c1-c3 are flagged.
     expect(s.comments).toEqual({
@@ -69,8 +69,8 @@ describe('moderation report summary on a fixture database', () => {
     expect(s.generatedAt).toBe(123);
   });
 
-  it('filters by thread and by label', () => {
-    const { db, ids } = reportFixture();
+  it('filters by thread and by label', async () => {
+    const { db, ids } = await reportFixture();
     const service = createTriage({ db }).reports;
     const b = service.summary({ ...all, threads: [ids.b!] });
     expect(b.comments).toMatchObject({ imported: 3, scored: 2, flagged: 0 });
@@ -84,8 +84,8 @@ describe('moderation report summary on a fixture database', () => {
     expect(later.thresholds.map((v) => v.version)).toEqual([2]);
   });
 
-  it('exports the summary as RFC 4180 CSV with formula cells neutralised', () => {
-    const { db } = reportFixture();
+  it('exports the summary as RFC 4180 CSV with formula cells neutralised', async () => {
+    const { db } = await reportFixture();
     const csv = summaryCsv(createTriage({ db }).reports.summary(all));
     expect(csv.startsWith('section,item,metric,value\r\n')).toBe(true);
     expect(csv.split('\r\n').every((line) => !line.includes('\n'))).toBe(true);
@@ -96,8 +96,8 @@ describe('moderation report summary on a fixture database', () => {
     expect(thread?.item.startsWith('2 =HYPERLINK')).toBe(true);
   });
 
-  it('renders a printable HTML page with escaped text and SVG charts', () => {
-    const { db } = reportFixture();
+  it('renders a printable HTML page with escaped text and SVG charts', async () => {
+    const { db } = await reportFixture();
     const html = summaryHtml(createTriage({ db }).reports.summary(all));
     expect(html).toContain('<svg');
     expect(html).toContain('Decisions per action');
@@ -108,7 +108,7 @@ describe('moderation report summary on a fixture database', () => {
 
 describe('decision log export', () => {
   it('streams one CSV row per decision with escaping for quotes, newlines, Unicode and formulas', async () => {
-    const { db, ids } = reportFixture();
+    const { db, ids } = await reportFixture();
     const csv = await text(createTriage({ db }).reports.decisionLog(all, 'csv'));
     const rows = parse(csv, { columns: true }) as Record<string, string>[];
     expect(rows.map((r) => r.action)).toEqual(['hide', 'escalate', 'approve', 'hide', 'undo', 'approve', 'hide', 'hide']);
@@ -126,7 +126,7 @@ describe('decision log export', () => {
   });
 
   it('streams the same rows as JSON', async () => {
-    const { db, ids } = reportFixture();
+    const { db, ids } = await reportFixture();
     const json = JSON.parse(await text(createTriage({ db }).reports.decisionLog({ ...all, threads: [ids.a!] }, 'json')));
     expect(json).toHaveLength(5);
     expect(json[0]).toMatchObject({ commentId: ids.c6, action: 'hide', moderator: 'mo', flaggedLabels: ['toxicity'], scores: { toxicity: 0.9 } });
@@ -134,7 +134,7 @@ describe('decision log export', () => {
   });
 
   it('pages through more rows than one page holds', async () => {
-    const { db } = reportFixture();
+    const { db } = await reportFixture();
     const service = createTriage({ db }).reports;
     const rows: unknown[] = [];
     for (const r of createReportStore(db).decisionLog(all, 'local@1', 3)) rows.push(r);

@@ -29,9 +29,9 @@ describe('threshold change re-evaluates stored flags', () => {
     decide(db, c.approved!, mod, 'approve');
   });
 
-  it('raising a threshold unflags what falls below, keeps decisions, and versions the change', () => {
+  it('raising a threshold unflags what falls below, keeps decisions, and versions the change', async () => {
     clock = 20_000;
-    const r = service().update({ toxicity: 0.88 }, { moderatorId: admin, reason: 'too noisy' });
+    const r = await service().update({ toxicity: 0.88 }, { moderatorId: admin, reason: 'too noisy' });
     expect(r.version).toMatchObject({ id: 2, moderatorId: admin, reason: 'too noisy', createdAt: 20_000 });
     expect(r.version.values.toxicity).toBe(0.88);
     expect(r.version.values.insult).toBe(0.8);
@@ -51,9 +51,9 @@ describe('threshold change re-evaluates stored flags', () => {
     expect(commentState(db, c.oldModel!)).toEqual({ status: 'pending', flagged: 1 });
   });
 
-  it('lowering a threshold raises flags that record the new version; decided comments keep their status', () => {
-    service().update({ toxicity: 0.88 }, { moderatorId: admin });
-    const r = service().update({ toxicity: 0.72 }, { moderatorId: admin, reason: null });
+  it('lowering a threshold raises flags that record the new version; decided comments keep their status', async () => {
+    await service().update({ toxicity: 0.88 }, { moderatorId: admin });
+    const r = await service().update({ toxicity: 0.72 }, { moderatorId: admin, reason: null });
     expect(r.version.id).toBe(3);
     // edge (0.82), both (0.85) and approved (0.75) reach 0.72; low (0.7) does not.
     expect(r.reevaluation).toEqual({ flagsRaised: 3, flagsRemoved: 0, commentsFlagged: 2, commentsUnflagged: 0, queueEntered: 1, queueLeft: 0 });
@@ -64,17 +64,17 @@ describe('threshold change re-evaluates stored flags', () => {
     expect(flagsOf(db, c.both!).map((f) => [f.label, f.threshold_version])).toEqual([['insult', 1], ['toxicity', 3]]);
   });
 
-  it('switching a label off removes its flags only', () => {
-    const r = service().update({ insult: null }, { moderatorId: admin });
+  it('switching a label off removes its flags only', async () => {
+    const r = await service().update({ insult: null }, { moderatorId: admin });
     expect(r.reevaluation).toMatchObject({ flagsRemoved: 1, flagsRaised: 0, commentsUnflagged: 0 });
     expect(flagsOf(db, c.both!)).toEqual([{ label: 'toxicity', threshold: 0.8, threshold_version: 1 }]);
   });
 
-  it('matches a from-scratch evaluation after several changes', () => {
+  it('matches a from-scratch evaluation after several changes', async () => {
     const s = service();
-    s.update({ toxicity: 0.5, insult: 0.9 }, { moderatorId: admin });
-    s.update({ toxicity: 0.83 }, { moderatorId: admin });
-    s.update({ toxicity: 0.7, severe_toxicity: null }, { moderatorId: admin });
+    await s.update({ toxicity: 0.5, insult: 0.9 }, { moderatorId: admin });
+    await s.update({ toxicity: 0.83 }, { moderatorId: admin });
+    await s.update({ toxicity: 0.7, severe_toxicity: null }, { moderatorId: admin });
     const t = s.current().values;
     const rows = db
       .prepare("SELECT c.id, c.flagged, s.toxicity, s.insult FROM comments c JOIN scores s ON s.comment_id = c.id WHERE s.model = 'local@1'")
@@ -85,9 +85,9 @@ describe('threshold change re-evaluates stored flags', () => {
     }
   });
 
-  it('keeps the history with who, when, old and new values and the reason', () => {
+  it('keeps the history with who, when, old and new values and the reason', async () => {
     clock = 30_000;
-    service().update({ toxicity: 0.6, threat: 0.5 }, { moderatorId: admin, reason: '  more recall  ' });
+    await service().update({ toxicity: 0.6, threat: 0.5 }, { moderatorId: admin, reason: '  more recall  ' });
     const h = service().history();
     expect(h).toHaveLength(2);
     expect(h[0]).toMatchObject({ id: 1, moderator: null, reason: 'defaults', changes: [] });
@@ -103,11 +103,11 @@ describe('threshold change re-evaluates stored flags', () => {
     });
   });
 
-  it('rejects bad values and empty changes without writing anything', () => {
+  it('rejects bad values and empty changes without writing anything', async () => {
     const s = service();
-    expect(() => s.update({ toxicity: 1.5 }, { moderatorId: admin })).toThrow(/thresholds\/toxicity must be a number from 0 to 1/);
-    expect(() => s.update({ rudeness: 0.5 }, { moderatorId: admin })).toThrow(/rudeness is not a label/);
-    expect(() => s.update({ toxicity: 0.8 }, { moderatorId: admin })).toThrow(/No threshold changed/);
+    await expect(s.update({ toxicity: 1.5 }, { moderatorId: admin })).rejects.toThrow(/thresholds\/toxicity must be a number from 0 to 1/);
+    await expect(s.update({ rudeness: 0.5 }, { moderatorId: admin })).rejects.toThrow(/rudeness is not a label/);
+    await expect(s.update({ toxicity: 0.8 }, { moderatorId: admin })).rejects.toThrow(/No threshold changed/);
     expect(s.history()).toHaveLength(1);
   });
 });

@@ -83,13 +83,13 @@ describe('threshold analysis and shadow view on a database', () => {
     }
   });
 
-  it('answers again from fresh data after a decision or a threshold change', () => {
+  it('answers again from fresh data after a decision or a threshold change', async () => {
     const s = createTriage({ db }).thresholds;
     expect(s.analyse('toxicity').counts.decided).toBe(6);
     expect(s.analyse('toxicity').counts.decided).toBe(6);
     decide(db, ids.u95!, addModerator(db, 'late'), 'hide');
     expect(s.analyse('toxicity').counts).toMatchObject({ decided: 7, positives: 4 });
-    s.update({ insult: null }, { moderatorId: null });
+    await s.update({ insult: null }, { moderatorId: null });
     // u72insult loses its insult flag, so lowering toxicity to 0.7 now moves it into the queue too.
     expect(s.analyse('toxicity', { candidate: 0.7 }).whatIf.entering.items.map((c) => c.id)).toEqual([ids.u75, ids.u72insult]);
   });
