@@ -90,6 +90,7 @@ function generate(triage: Triage, threads: number, comments: number, log: (msg: 
   const insertThreads = db.transaction((from: number, to: number) => {
     for (let t = from; t < to; t++) {
       const threadId = ingest.insertThread({
+        importId: null,
         source: 'bench',
         externalId: `t${t}`,
         title: `Synthetic thread ${t}: ${sentence(rand).slice(0, 60)}`,
@@ -102,6 +103,7 @@ function generate(triage: Triage, threads: number, comments: number, log: (msg: 
         // Half the comments answer an earlier one, so threads have real depth.
         const parent = ids.length > 0 && rand() < 0.5 ? ids[Math.floor(rand() * ids.length)] : undefined;
         const id = ingest.insertComment({
+          importId: null,
           threadId,
           parentId: parent?.id ?? null,
           externalId: `c${i}`,

@@ -4,6 +4,7 @@ import type { Db } from './db/open.ts';
 import type { ThresholdValues } from './flagging/rules.ts';
 import { createFlagging } from './flagging/service.ts';
 import { createFlagStore } from './flagging/store.ts';
+import { parseOffThread } from './ingest/parse-worker.ts';
 import { createIngestService } from './ingest/service.ts';
 import { createIngestStore } from './ingest/store.ts';
 import { createModerationService } from './moderation/service.ts';
@@ -82,7 +83,7 @@ export function createTriage(options: TriageOptions) {
     model,
     stores,
     auth: createAuthService({ db, store: stores.auth, now }),
-    ingest: createIngestService({ db, store: stores.ingest, scoring: stores.scoring, now, model, onImported: () => pipeline?.wake() }),
+    ingest: createIngestService({ db, store: stores.ingest, scoring: stores.scoring, now, model, onImported: () => pipeline?.wake(), parseOffThread }),
     scoring,
     /** Null when nothing scores in this process. */
     pipeline,

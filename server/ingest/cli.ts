@@ -73,7 +73,7 @@ export function registerIngestCommands(program: Command, cli: Cli): void {
             const total = parsed.threads.reduce((n, t) => n + t.comments.length, 0);
             const progress = total >= PROGRESS_FROM ? bar('Importing') : null;
             progress?.start(total, 0);
-            const result = triage.ingest.importParsed(parsed, {
+            const result = await triage.ingest.importParsedInChunks(parsed, {
               moderatorId: null,
               source: `cli:${resolve(file)}`,
               onProgress: progress ? (n) => progress.update(n) : undefined,

@@ -48,7 +48,7 @@ export async function ingestRoutes(fastify: FastifyInstance, { ingest }: { inges
       text = request.body;
     }
     if (text.trim() === '') throw new BadImport('the file is empty');
-    const result = ingest.importText(text, { format: request.query.format, moderatorId: user.id, source });
+    const result = await ingest.importFile(text, { format: request.query.format, moderatorId: user.id, source });
     const { threadIds, ...counts } = result;
     return { import: counts, threadIds };
   });

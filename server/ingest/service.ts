@@ -4,7 +4,7 @@ import type { ScoringStore } from '../scoring/store.ts';
 import type { ImportFormat } from './formats.ts';
 import { parseImport } from './parse.ts';
 import type { IngestStore } from './store.ts';
-import type { ParsedImport } from './types.ts';
+import type { ParsedComment, ParsedImport, ParsedThread } from './types.ts';
 
 export interface ImportResult {
   id: number;
@@ -20,7 +20,7 @@ export interface ImportOptions {
   moderatorId: number | null;
   /** Where the file came from, for the imports table: `upload:name`, `cli:path`, `seed:name`. */
   source: string;
-  /** Called every 1,000 comments inside the transaction (synchronous progress bars only). */
+  /** Called every 1,000 comments written (progress bars). */
   onProgress?: (comments: number, total: number) => void;
 }
 
@@ -33,80 +33,238 @@ export interface IngestDeps {
   model: () => string | null;
   /** Told after each import so scoring starts at once. */
   onImported?: (result: ImportResult) => void;
+  /** Parses a large file off the main thread; in-thread when absent. */
+  parseOffThread?: (text: string, format: ImportFormat | 'auto') => Promise<ParsedImport>;
 }
 
+/** Comments per write transaction of a chunked import: tens of milliseconds each. */
+export const IMPORT_CHUNK = 2000;
+/** Files from this size are parsed off the main thread. */
+const OFF_THREAD_BYTES = 1024 * 1024;
+
+/** A new comment, checked and placed before anything is written. */
+interface PlannedComment {
+  thread: number;
+  comment: ParsedComment;
+  /** Our id of a parent already stored, or null. */
+  parentId: number | null;
+  depth: number;
+  position: number;
+}
+
+/** What an import will write: worked out from the file and the stored threads, without writing. */
+interface Plan {
+  threads: { parsed: ParsedThread; storedId: number | undefined }[];
+  comments: PlannedComment[];
+  seen: number;
+}
+
+/** Where a running import got to: the ids it has given so far. */
+interface Written {
+  importId: number;
+  threadIds: (number | undefined)[];
+  /** Per thread: our id of each new comment by its external id. */
+  ids: Map<string, number>[];
+  firstComment: number;
+  lastComment: number;
+}
+
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 export function createIngestService(deps: IngestDeps) {
-  const { db, store, scoring, now } = deps;
+  const { db, store, now } = deps;
 
   /**
-   * Stores parsed threads in one transaction: all of the file or none of it.
-   * Threads and comments already stored (same source and ids) are counted as
-   * seen and never duplicated, so importing a file twice is harmless.
+   * Checks every comment against the stored threads and the file: a reply
+   * must answer a comment stored already or earlier in the file. Threads and
+   * comments already stored (same source and ids) are counted as seen and
+   * never duplicated, so importing a file twice is harmless. Reads only.
    */
-  const store_ = db.transaction((parsed: ParsedImport, meta: ImportOptions): ImportResult => {
-    const t = now();
-    const total = parsed.threads.reduce((n, th) => n + th.comments.length, 0);
-    const model = deps.model();
-    let commentsNew = 0;
-    let commentsSeen = 0;
-    const threadIds: number[] = [];
+  function plan(parsed: ParsedImport): Plan {
+    const threads: Plan['threads'] = [];
+    const comments: PlannedComment[] = [];
+    let seen = 0;
     parsed.threads.forEach((thread, ti) => {
-      let threadId = store.getThreadId(thread.source, thread.externalId);
-      const known = new Map<string, { id: number; depth: number }>();
-      if (threadId === undefined) {
-        threadId = store.insertThread({ ...thread, importedAt: t });
-      } else {
-        for (const ref of store.listCommentRefs(threadId)) known.set(ref.external_id, { id: ref.id, depth: ref.depth });
-      }
-      threadIds.push(threadId);
-      let position = store.nextPosition(threadId);
+      const storedId = store.getThreadId(thread.source, thread.externalId);
+      threads.push({ parsed: thread, storedId });
+      const stored = new Map<string, { id: number; depth: number }>();
+      if (storedId !== undefined) for (const ref of store.listCommentRefs(storedId)) stored.set(ref.external_id, { id: ref.id, depth: ref.depth });
+      const planned = new Map<string, number>();
+      let position = storedId === undefined ? 0 : store.nextPosition(storedId);
       thread.comments.forEach((comment, ci) => {
-        if ((commentsNew + commentsSeen) % 1000 === 999) meta.onProgress?.(commentsNew + commentsSeen + 1, total);
-        if (known.has(comment.externalId)) {
-          commentsSeen++;
+        if (stored.has(comment.externalId) || planned.has(comment.externalId)) {
+          seen++;
           return;
         }
-        let parent: { id: number; depth: number } | undefined;
+        let parentId: number | null = null;
+        let depth = 0;
         if (comment.parentExternalId !== null) {
-          parent = known.get(comment.parentExternalId);
-          if (!parent) {
-            throw new BadImport(`reply to unknown comment "${comment.parentExternalId}"`, {
-              field: `threads[${ti}].comments[${ci}].parentExternalId`,
-            });
+          const storedParent = stored.get(comment.parentExternalId);
+          const plannedDepth = planned.get(comment.parentExternalId);
+          if (storedParent) {
+            parentId = storedParent.id;
+            depth = storedParent.depth + 1;
+          } else if (plannedDepth !== undefined) {
+            depth = plannedDepth + 1;
+          } else {
+            throw new BadImport(`reply to unknown comment "${comment.parentExternalId}"`, { field: `threads[${ti}].comments[${ci}].parentExternalId` });
           }
         }
-        const id = store.insertComment({
-          threadId: threadId!,
-          parentId: parent?.id ?? null,
-          externalId: comment.externalId,
-          position: position++,
-          depth: parent ? parent.depth + 1 : 0,
-          author: comment.author,
-          body: comment.body,
-          postedAt: comment.postedAt,
-          importedAt: t,
-        });
-        known.set(comment.externalId, { id, depth: parent ? parent.depth + 1 : 0 });
-        if (model) scoring.enqueue(id, model, t);
-        commentsNew++;
+        planned.set(comment.externalId, depth);
+        comments.push({ thread: ti, comment, parentId, depth, position: position++ });
       });
     });
-    meta.onProgress?.(total, total);
-    const counts = { threads: parsed.threads.length, commentsNew, commentsSeen };
-    const id = store.insertImport({ format: parsed.format, source: meta.source, moderatorId: meta.moderatorId, ...counts, importedAt: t });
-    return { id, format: parsed.format, ...counts, threadIds };
+    return { threads, comments, seen };
+  }
+
+  function threadId(p: Plan, w: Written, ti: number, t: number): number {
+    let id = w.threadIds[ti] ?? p.threads[ti]!.storedId;
+    if (id === undefined) id = store.insertThread({ ...p.threads[ti]!.parsed, importId: w.importId, importedAt: t });
+    w.threadIds[ti] = id;
+    return id;
+  }
+
+  /** Writes planned comments [from, to); call inside a transaction. */
+  function writeComments(p: Plan, w: Written, from: number, to: number, t: number, onProgress?: ImportOptions['onProgress']): void {
+    for (let i = from; i < to; i++) {
+      const { thread, comment, parentId, depth, position } = p.comments[i]!;
+      const id = store.insertComment({
+        importId: w.importId,
+        threadId: threadId(p, w, thread, t),
+        parentId: parentId ?? (comment.parentExternalId === null ? null : w.ids[thread]!.get(comment.parentExternalId)!),
+        externalId: comment.externalId,
+        position,
+        depth,
+        author: comment.author,
+        body: comment.body,
+        postedAt: comment.postedAt,
+        importedAt: t,
+      });
+      w.ids[thread]!.set(comment.externalId, id);
+      if (w.firstComment === 0) w.firstComment = id;
+      w.lastComment = id;
+      if ((i + 1) % 1000 === 0) onProgress?.(i + 1 + p.seen, p.comments.length + p.seen);
+    }
+  }
+
+  /** Threads with nothing new still get a row; queues the comments for scoring; marks the import done. */
+  function finish(p: Plan, parsed: ParsedImport, w: Written, t: number, enqueueFrom: number): ImportResult {
+    p.threads.forEach((_, ti) => threadId(p, w, ti, t));
+    const model = deps.model();
+    if (model && w.firstComment > 0) store.enqueueImported(w.importId, model, t, { from: enqueueFrom, to: w.lastComment + 1 });
+    const counts = { threads: parsed.threads.length, commentsNew: p.comments.length, commentsSeen: p.seen };
+    store.finishImport(w.importId, counts);
+    return { id: w.importId, format: parsed.format, ...counts, threadIds: w.threadIds as number[] };
+  }
+
+  function begin(parsed: ParsedImport, options: ImportOptions, t: number): Written {
+    const importId = store.beginImport({ format: parsed.format, source: options.source, moderatorId: options.moderatorId, importedAt: t });
+    return { importId, threadIds: [], ids: parsed.threads.map(() => new Map()), firstComment: 0, lastComment: 0 };
+  }
+
+  /** All of the file or none of it, in one transaction: for small files. */
+  const importAtOnce = db.transaction((parsed: ParsedImport, options: ImportOptions): ImportResult => {
+    const p = plan(parsed);
+    const t = now();
+    const w = begin(parsed, options, t);
+    writeComments(p, w, 0, p.comments.length, t, options.onProgress);
+    options.onProgress?.(p.comments.length + p.seen, p.comments.length + p.seen);
+    return finish(p, parsed, w, t, w.firstComment);
   });
 
+  /** Takes an unfinished import back out, in chunks, newest first; returns the comments it had to keep (decided or answered). */
+  async function takeBack(importId: number): Promise<number> {
+    const { lo, hi } = db.transaction(() => store.prepareTakeBack(importId))();
+    if (lo !== null && hi !== null) {
+      for (let to = hi + 1; to > lo; to -= IMPORT_CHUNK) {
+        db.transaction(() => store.removeImported(importId, { from: Math.max(lo, to - IMPORT_CHUNK), to }))();
+        await nextTurn();
+      }
+    }
+    return db.transaction(() => store.failImport(importId))();
+  }
+
+  /**
+   * All of the file or none of it, for any size: checked first, then written
+   * in chunks of IMPORT_CHUNK comments, each its own transaction, with the
+   * event loop turning between them. Its comments are queued for scoring only
+   * once all are written, so none reaches the review queue before the import
+   * is whole. If writing fails, what was written is taken back out.
+   */
+  async function importInChunks(parsed: ParsedImport, options: ImportOptions): Promise<ImportResult> {
+    const p = plan(parsed);
+    if (p.comments.length <= IMPORT_CHUNK) return importAtOnce(parsed, options);
+    const t = now();
+    const w = db.transaction(() => begin(parsed, options, t))();
+    try {
+      for (let from = 0; from < p.comments.length; from += IMPORT_CHUNK) {
+        db.transaction(() => {
+          writeComments(p, w, from, Math.min(p.comments.length, from + IMPORT_CHUNK), t, options.onProgress);
+          store.heartbeat(w.importId, Date.now());
+        })();
+        await nextTurn();
+      }
+      // Queue for scoring in chunks too; the last chunk and the import's state go together.
+      const model = deps.model();
+      let from = w.firstComment;
+      for (; model && w.lastComment + 1 - from > IMPORT_CHUNK * 5; from += IMPORT_CHUNK * 5) {
+        db.transaction(() => store.enqueueImported(w.importId, model, t, { from, to: from + IMPORT_CHUNK * 5 }))();
+        await nextTurn();
+      }
+      options.onProgress?.(p.comments.length + p.seen, p.comments.length + p.seen);
+      return db.transaction(() => finish(p, parsed, w, t, from))();
+    } catch (err) {
+      await takeBack(w.importId);
+      throw err;
+    }
+  }
+
+  // One import writes at a time: each plans against what the one before it stored.
+  let queue: Promise<unknown> = Promise.resolve();
+  function serially<T>(work: () => Promise<T>): Promise<T> {
+    const done = queue.then(work);
+    queue = done.catch(() => undefined);
+    return done;
+  }
+
+  function told(result: ImportResult): ImportResult {
+    deps.onImported?.(result);
+    return result;
+  }
+
   return {
-    /** Parses (throws BadImport naming line or field) and stores a file's content. */
-    importText(text: string, options: ImportOptions & { format?: string }): ImportResult {
-      const parsed = parseImport(text, (options.format ?? 'auto') as ImportFormat | 'auto');
-      return this.importParsed(parsed, options);
+    /**
+     * Parses (throws BadImport naming line or field) and stores a file of
+     * any size without stalling the server: large files are parsed off the
+     * main thread and written in chunks.
+     */
+    importFile(text: string, options: ImportOptions & { format?: ImportFormat | 'auto' }): Promise<ImportResult> {
+      const format = options.format ?? 'auto';
+      return serially(async () => {
+        const parsed = text.length >= OFF_THREAD_BYTES && deps.parseOffThread ? await deps.parseOffThread(text, format) : parseImport(text, format);
+        return told(await importInChunks(parsed, options));
+      });
     },
+    /** Stores parsed threads of any size, in chunks (the CLI, with its own progress bar). */
+    importParsedInChunks(parsed: ParsedImport, options: ImportOptions): Promise<ImportResult> {
+      return serially(async () => told(await importInChunks(parsed, options)));
+    },
+    /** Parses and stores a small file in one transaction (seed threads, tests). */
+    importText(text: string, options: ImportOptions & { format?: string }): ImportResult {
+      return this.importParsed(parseImport(text, (options.format ?? 'auto') as ImportFormat | 'auto'), options);
+    },
+    /** Stores small parsed threads in one transaction. */
     importParsed(parsed: ParsedImport, options: ImportOptions): ImportResult {
-      const result = store_(parsed, options);
-      deps.onImported?.(result);
-      return result;
+      return told(importAtOnce(parsed, options));
+    },
+    /**
+     * Takes back out what imports a stopped process left half written (quiet
+     * for a minute: another process may be importing now); returns how many.
+     */
+    async recover(): Promise<number> {
+      const running = store.listQuietImports(Date.now() - 60_000);
+      for (const id of running) await takeBack(id);
+      return running.length;
     },
   };
 }
