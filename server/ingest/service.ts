@@ -207,8 +207,8 @@ export function createIngestService(deps: IngestDeps) {
       // Queue for scoring in chunks too; the last chunk and the import's state go together.
       const model = deps.model();
       let from = w.firstComment;
-      for (; model && w.lastComment + 1 - from > IMPORT_CHUNK * 5; from += IMPORT_CHUNK * 5) {
-        db.transaction(() => store.enqueueImported(w.importId, model, t, { from, to: from + IMPORT_CHUNK * 5 }))();
+      for (; model && w.lastComment + 1 - from > IMPORT_CHUNK; from += IMPORT_CHUNK) {
+        db.transaction(() => store.enqueueImported(w.importId, model, t, { from, to: from + IMPORT_CHUNK }))();
         await nextTurn();
       }
       options.onProgress?.(p.comments.length + p.seen, p.comments.length + p.seen);
