@@ -81,7 +81,8 @@ export function registerIngestCommands(program: Command, cli: Cli): void {
             progress?.stop();
             console.log(
               `Imported ${file} (${(statSync(file).size / 1024).toFixed(0)} KB, format ${result.format}): ` +
-                `${result.threads} threads, ${result.commentsNew} new comments, ${result.commentsSeen} already stored.`,
+                `${result.threads} threads (${result.threadsUpdated} changed), ${result.commentsNew} new comments, ` +
+                `${result.commentsEdited} edited, ${result.commentsSeen} already stored.`,
             );
             if (triage.pipeline) await scoreNow(triage);
             printStatus(triage);

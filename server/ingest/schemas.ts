@@ -11,7 +11,15 @@ export const importSchema = {
     200: Type.Object(
       {
         import: Type.Object(
-          { id: Type.Integer(), format: Type.String(), threads: Type.Integer(), commentsNew: Type.Integer(), commentsSeen: Type.Integer() },
+          {
+            id: Type.Integer(),
+            format: Type.String(),
+            threads: Type.Integer(),
+            commentsNew: Type.Integer(),
+            commentsSeen: Type.Integer(),
+            commentsEdited: Type.Integer(),
+            threadsUpdated: Type.Integer(),
+          },
           { additionalProperties: false },
         ),
         threadIds: Type.Array(Type.Integer()),

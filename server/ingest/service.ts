@@ -3,7 +3,7 @@ import { BadImport } from '../errors.ts';
 import type { ScoringStore } from '../scoring/store.ts';
 import type { ImportFormat } from './formats.ts';
 import { parseImport } from './parse.ts';
-import type { IngestStore } from './store.ts';
+import type { IngestStore, StoredComment } from './store.ts';
 import type { ParsedComment, ParsedImport, ParsedThread } from './types.ts';
 
 export interface ImportResult {
@@ -11,7 +11,12 @@ export interface ImportResult {
   format: string;
   threads: number;
   commentsNew: number;
+  /** Stored comments found unchanged. */
   commentsSeen: number;
+  /** Stored comments whose text, author, time or parent the file changed: updated, their earlier version kept, scored again. */
+  commentsEdited: number;
+  /** Stored threads whose title, url or body the file changed. */
+  threadsUpdated: number;
   /** Our ids of the threads in the file, in file order. */
   threadIds: number[];
 }
@@ -52,11 +57,28 @@ interface PlannedComment {
   position: number;
 }
 
+/** A stored comment the file changes. */
+interface PlannedEdit {
+  thread: number;
+  id: number;
+  comment: ParsedComment;
+  /** Our id of a stored parent, or null (then `comment.parentExternalId` names a new one, or none). */
+  parentId: number | null;
+  /** Whether the text changed: then the comment is scored again. */
+  rescore: boolean;
+}
+
 /** What an import will write: worked out from the file and the stored threads, without writing. */
 interface Plan {
-  threads: { parsed: ParsedThread; storedId: number | undefined }[];
+  threads: { parsed: ParsedThread; storedId: number | undefined; changed: boolean }[];
   comments: PlannedComment[];
+  edits: PlannedEdit[];
   seen: number;
+}
+
+/** Whether the file's version of a stored comment differs from it. */
+function differs(stored: StoredComment, c: ParsedComment, parentId: number | null | undefined): boolean {
+  return stored.body !== c.body || stored.author !== c.author || stored.posted_at !== c.postedAt || (parentId !== undefined && stored.parent_id !== parentId);
 }
 
 /** Where a running import got to: the ids it has given so far. */
@@ -76,45 +98,104 @@ export function createIngestService(deps: IngestDeps) {
 
   /**
    * Checks every comment against the stored threads and the file: a reply
-   * must answer a comment stored already or earlier in the file. Threads and
-   * comments already stored (same source and ids) are counted as seen and
-   * never duplicated, so importing a file twice is harmless. Reads only.
+   * must answer a comment stored already or earlier in the file. A comment
+   * already stored (same source, thread and comment id) is seen when
+   * unchanged and an edit when its text, author, time or parent differ. A
+   * comment whose id is derived from its text (page formats) gets a new id
+   * when edited: a new id whose author, time and parent match exactly one
+   * stored comment missing from the file is that comment, edited. Reads only.
    */
   function plan(parsed: ParsedImport): Plan {
     const threads: Plan['threads'] = [];
     const comments: PlannedComment[] = [];
+    const edits: PlannedEdit[] = [];
     let seen = 0;
     parsed.threads.forEach((thread, ti) => {
-      const storedId = store.getThreadId(thread.source, thread.externalId);
-      threads.push({ parsed: thread, storedId });
-      const stored = new Map<string, { id: number; depth: number }>();
-      if (storedId !== undefined) for (const ref of store.listCommentRefs(storedId)) stored.set(ref.external_id, { id: ref.id, depth: ref.depth });
+      const storedThread = store.getThread(thread.source, thread.externalId);
+      const storedId = storedThread?.id;
+      const changed = storedThread !== undefined && (storedThread.title !== thread.title || storedThread.url !== thread.url || storedThread.body !== thread.body);
+      threads.push({ parsed: thread, storedId, changed });
+      const stored = new Map<string, StoredComment>();
+      const storedById = new Map<number, StoredComment>();
+      if (storedId !== undefined) {
+        for (const ref of store.listCommentRefs(storedId)) {
+          stored.set(ref.external_id, ref);
+          storedById.set(ref.id, ref);
+        }
+      }
+      const inFile = new Map(thread.comments.map((c) => [c.externalId, c]));
+      const key = (author: string | null, postedAt: number | null, parent: string | null) => JSON.stringify([author, postedAt, parent]);
+      const storedParentExt = (s: StoredComment) => (s.parent_id === null ? null : (storedById.get(s.parent_id)?.external_id ?? null));
+      // Stored comments the file no longer names, by author, time and parent: where an edited text-derived id came from.
+      const missing = new Map<string, StoredComment[]>();
+      for (const s of stored.values()) {
+        if (inFile.has(s.external_id) || s.posted_at === null) continue;
+        const k = key(s.author, s.posted_at, storedParentExt(s));
+        missing.set(k, [...(missing.get(k) ?? []), s]);
+      }
+      // Where each comment ends up: the file's parent for the comments it names, the stored one for the rest.
+      const finalParent = (ext: string): string | null => {
+        const c = inFile.get(ext);
+        if (c) return c.parentExternalId;
+        const s = stored.get(ext);
+        return s ? storedParentExt(s) : null;
+      };
       const planned = new Map<string, number>();
+      const done = new Set<string>();
       let position = storedId === undefined ? 0 : store.nextPosition(storedId);
       thread.comments.forEach((comment, ci) => {
-        if (stored.has(comment.externalId) || planned.has(comment.externalId)) {
+        const where = `threads[${ti}].comments[${ci}]`;
+        if (done.has(comment.externalId)) {
           seen++;
           return;
+        }
+        done.add(comment.externalId);
+        let existing = stored.get(comment.externalId);
+        if (!existing && comment.postedAt !== null) {
+          const candidates = missing.get(key(comment.author, comment.postedAt, comment.parentExternalId));
+          if (candidates?.length === 1) {
+            existing = candidates.pop();
+            done.add(existing!.external_id);
+          }
         }
         let parentId: number | null = null;
         let depth = 0;
         if (comment.parentExternalId !== null) {
           const storedParent = stored.get(comment.parentExternalId);
           const plannedDepth = planned.get(comment.parentExternalId);
-          if (storedParent) {
+          if (plannedDepth !== undefined) {
+            depth = plannedDepth + 1;
+            parentId = storedParent?.id ?? null;
+          } else if (storedParent) {
             parentId = storedParent.id;
             depth = storedParent.depth + 1;
-          } else if (plannedDepth !== undefined) {
-            depth = plannedDepth + 1;
           } else {
-            throw new BadImport(`reply to unknown comment "${comment.parentExternalId}"`, { field: `threads[${ti}].comments[${ci}].parentExternalId` });
+            throw new BadImport(`reply to unknown comment "${comment.parentExternalId}"`, { field: `${where}.parentExternalId` });
           }
         }
         planned.set(comment.externalId, depth);
-        comments.push({ thread: ti, comment, parentId, depth, position: position++ });
+        if (!existing) {
+          comments.push({ thread: ti, comment, parentId, depth, position: position++ });
+          return;
+        }
+        // A parent named by a new comment of this file has no id yet: it cannot be the stored parent.
+        const newParent = comment.parentExternalId !== null && !stored.has(comment.parentExternalId);
+        if (!differs(existing, comment, newParent ? -1 : parentId) && existing.external_id === comment.externalId) {
+          seen++;
+          return;
+        }
+        if (existing.parent_id !== (newParent ? -1 : parentId)) {
+          // Moving a comment under one of its own replies would make a loop.
+          for (let up = comment.parentExternalId, steps = 0; up !== null && steps <= stored.size + inFile.size; up = finalParent(up), steps++) {
+            if (up === comment.externalId || up === existing.external_id) {
+              throw new BadImport(`comment "${comment.externalId}" cannot answer "${comment.parentExternalId}", which is one of its own replies`, { field: `${where}.parentExternalId` });
+            }
+          }
+        }
+        edits.push({ thread: ti, id: existing.id, comment, parentId, rescore: existing.body !== comment.body });
       });
     });
-    return { threads, comments, seen };
+    return { threads, comments, edits, seen };
   }
 
   function threadId(p: Plan, w: Written, ti: number, t: number): number {
@@ -147,12 +228,38 @@ export function createIngestService(deps: IngestDeps) {
     }
   }
 
-  /** Threads with nothing new still get a row; queues the comments for scoring; marks the import done. */
+  /**
+   * Applies edits [from, to) to stored comments after every new comment is
+   * written (a comment may move under a new one); call inside a transaction.
+   */
+  function writeEdits(p: Plan, w: Written, from: number, to: number, t: number): void {
+    const model = deps.model();
+    for (let i = from; i < to; i++) {
+      const { thread, id, comment, parentId, rescore } = p.edits[i]!;
+      const parent = parentId ?? (comment.parentExternalId === null ? null : w.ids[thread]!.get(comment.parentExternalId)!);
+      store.editComment(
+        { id, externalId: comment.externalId, author: comment.author, body: comment.body, postedAt: comment.postedAt, parentId: parent },
+        { importId: w.importId, now: t },
+      );
+      if (rescore && model) deps.scoring.rescore(id, model, t);
+    }
+  }
+
+  /** Threads with nothing new still get a row, changed ones their new title; queues the comments for scoring; marks the import done. */
   function finish(p: Plan, parsed: ParsedImport, w: Written, t: number, enqueueFrom: number): ImportResult {
-    p.threads.forEach((_, ti) => threadId(p, w, ti, t));
+    p.threads.forEach(({ parsed: thread, storedId, changed }, ti) => {
+      threadId(p, w, ti, t);
+      if (changed) store.updateThread({ id: storedId!, title: thread.title, url: thread.url, body: thread.body });
+    });
     const model = deps.model();
     if (model && w.firstComment > 0) store.enqueueImported(w.importId, model, t, { from: enqueueFrom, to: w.lastComment + 1 });
-    const counts = { threads: parsed.threads.length, commentsNew: p.comments.length, commentsSeen: p.seen };
+    const counts = {
+      threads: parsed.threads.length,
+      commentsNew: p.comments.length,
+      commentsSeen: p.seen,
+      commentsEdited: p.edits.length,
+      threadsUpdated: p.threads.filter((th) => th.changed).length,
+    };
     store.finishImport(w.importId, counts);
     return { id: w.importId, format: parsed.format, ...counts, threadIds: w.threadIds as number[] };
   }
@@ -168,12 +275,18 @@ export function createIngestService(deps: IngestDeps) {
     const t = now();
     const w = begin(parsed, options, t);
     writeComments(p, w, 0, p.comments.length, t, options.onProgress);
+    writeEdits(p, w, 0, p.edits.length, t);
     options.onProgress?.(p.comments.length + p.seen, p.comments.length + p.seen);
     return finish(p, parsed, w, t, w.firstComment);
   });
 
   /** Takes an unfinished import back out, in chunks, newest first; returns the comments it had to keep (decided or answered). */
   async function takeBack(importId: number): Promise<number> {
+    // Edits first: a moved comment may sit under a comment of this import.
+    const model = deps.model();
+    db.transaction(() => {
+      for (const id of store.undoEdits(importId)) if (model) deps.scoring.rescore(id, model, now());
+    })();
     const { lo, hi } = db.transaction(() => store.prepareTakeBack(importId))();
     if (lo !== null && hi !== null) {
       for (let to = hi + 1; to > lo; to -= IMPORT_CHUNK) {
@@ -193,13 +306,20 @@ export function createIngestService(deps: IngestDeps) {
    */
   async function importInChunks(parsed: ParsedImport, options: ImportOptions): Promise<ImportResult> {
     const p = plan(parsed);
-    if (p.comments.length <= IMPORT_CHUNK) return importAtOnce(parsed, options);
+    if (p.comments.length + p.edits.length <= IMPORT_CHUNK) return importAtOnce(parsed, options);
     const t = now();
     const w = db.transaction(() => begin(parsed, options, t))();
     try {
       for (let from = 0; from < p.comments.length; from += IMPORT_CHUNK) {
         db.transaction(() => {
           writeComments(p, w, from, Math.min(p.comments.length, from + IMPORT_CHUNK), t, options.onProgress);
+          store.heartbeat(w.importId, Date.now());
+        })();
+        await nextTurn();
+      }
+      for (let from = 0; from < p.edits.length; from += IMPORT_CHUNK) {
+        db.transaction(() => {
+          writeEdits(p, w, from, Math.min(p.edits.length, from + IMPORT_CHUNK), t);
           store.heartbeat(w.importId, Date.now());
         })();
         await nextTurn();

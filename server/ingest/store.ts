@@ -35,20 +35,73 @@ export interface ImportCounts {
   threads: number;
   commentsNew: number;
   commentsSeen: number;
+  /** Stored comments the file changed (text, author, time or parent). */
+  commentsEdited: number;
+  /** Stored threads the file changed (title, url or body). */
+  threadsUpdated: number;
+}
+
+/** A stored comment as an import compares it. */
+export interface StoredComment {
+  id: number;
+  external_id: string;
+  parent_id: number | null;
+  depth: number;
+  author: string | null;
+  body: string;
+  posted_at: number | null;
+}
+
+/** New values for a stored comment; its depth follows from its parent's. */
+export interface CommentEdit {
+  id: number;
+  externalId: string;
+  author: string | null;
+  body: string;
+  postedAt: number | null;
+  parentId: number | null;
 }
 
 /** Statements of an import; call them inside the service's transaction. */
 export function createIngestStore(db: Db) {
-  const threadId = db.prepare<{ source: string; externalId: string }, { id: number }>(
-    'SELECT id FROM threads WHERE source = @source AND external_id = @externalId',
+  const threadByKey = db.prepare<{ source: string; externalId: string }, { id: number; title: string; url: string | null; body: string }>(
+    'SELECT id, title, url, body FROM threads WHERE source = @source AND external_id = @externalId',
+  );
+  const updateThread = db.prepare<{ id: number; title: string; url: string | null; body: string }>(
+    'UPDATE threads SET title = @title, url = @url, body = @body WHERE id = @id',
   );
   const insertThread = db.prepare<NewThread>(
     `INSERT INTO threads (import_id, source, external_id, title, url, body, imported_at)
      VALUES (@importId, @source, @externalId, @title, @url, @body, @importedAt)`,
   );
-  const commentRefs = db.prepare<{ threadId: number }, { id: number; external_id: string; depth: number }>(
-    'SELECT id, external_id, depth FROM comments WHERE thread_id = @threadId',
+  const commentRefs = db.prepare<{ threadId: number }, StoredComment>(
+    'SELECT id, external_id, parent_id, depth, author, body, posted_at FROM comments WHERE thread_id = @threadId',
   );
+  const keepEarlier = db.prepare<{ id: number; importId: number | null; now: number }>(
+    `INSERT INTO comment_edits (comment_id, import_id, external_id, author, body, posted_at, parent_id, depth, scores, edited_at)
+     SELECT c.id, @importId, c.external_id, c.author, c.body, c.posted_at, c.parent_id, c.depth,
+            (SELECT json_group_array(json_array(s.model, ${['toxicity', 'severe_toxicity', 'identity_attack', 'insult', 'threat', 'sexual_explicit', 'obscene'].map((l) => `s.${l}`).join(', ')})) FROM scores s WHERE s.comment_id = c.id),
+            @now
+     FROM comments c WHERE c.id = @id`,
+  );
+  const setComment = db.prepare<CommentEdit & { depth: number }>(
+    `UPDATE comments SET external_id = @externalId, author = @author, body = @body, posted_at = @postedAt, parent_id = @parentId, depth = @depth
+     WHERE id = @id`,
+  );
+  // A comment that moves under another parent takes its replies with it: their depths shift alike.
+  const shiftReplies = db.prepare<{ id: number; delta: number }>(
+    `WITH RECURSIVE below(id) AS (
+       SELECT id FROM comments WHERE parent_id = @id
+       UNION ALL SELECT c.id FROM below b JOIN comments c ON c.parent_id = b.id
+     )
+     UPDATE comments SET depth = depth + @delta WHERE id IN (SELECT id FROM below)`,
+  );
+  const editsOfImport = db.prepare<
+    { importId: number },
+    { id: number; comment_id: number; external_id: string; author: string | null; body: string; posted_at: number | null; parent_id: number | null; depth: number }
+  >('SELECT id, comment_id, external_id, author, body, posted_at, parent_id, depth FROM comment_edits WHERE import_id = @importId ORDER BY id DESC');
+  const depthOf = db.prepare<{ id: number }, { depth: number; external_id: string }>('SELECT depth, external_id FROM comments WHERE id = @id');
+  const forgetEdit = db.prepare<{ id: number }>('DELETE FROM comment_edits WHERE id = @id');
   const maxPosition = db.prepare<{ threadId: number }, { p: number | null }>(
     'SELECT max(position) AS p FROM comments WHERE thread_id = @threadId',
   );
@@ -61,7 +114,8 @@ export function createIngestStore(db: Db) {
      VALUES (@format, @source, @moderatorId, 0, 0, 0, @importedAt, 'running', @importedAt)`,
   );
   const finishImport = db.prepare<ImportCounts & { id: number }>(
-    `UPDATE imports SET state = 'done', threads = @threads, comments_new = @commentsNew, comments_seen = @commentsSeen WHERE id = @id`,
+    `UPDATE imports SET state = 'done', threads = @threads, comments_new = @commentsNew, comments_seen = @commentsSeen,
+       comments_edited = @commentsEdited, threads_updated = @threadsUpdated WHERE id = @id`,
   );
   const enqueueImported = db.prepare<{ id: number; model: string; now: number; from: number; to: number }>(
     `INSERT INTO scoring_jobs (comment_id, model, state, attempts, updated_at)
@@ -105,7 +159,28 @@ export function createIngestStore(db: Db) {
   const countThreads = db.prepare<[], { n: number }>('SELECT count(*) AS n FROM threads');
 
   return {
-    getThreadId: (source: string, externalId: string) => threadId.get({ source, externalId })?.id,
+    getThread: (source: string, externalId: string) => threadByKey.get({ source, externalId }),
+    updateThread: (t: { id: number; title: string; url: string | null; body: string }) => updateThread.run(t),
+    /** Changes a stored comment, keeping what it was (and its scores) in comment_edits. */
+    editComment(edit: CommentEdit, meta: { importId: number | null; now: number }): void {
+      const before = depthOf.get({ id: edit.id })!;
+      const depth = edit.parentId === null ? 0 : depthOf.get({ id: edit.parentId })!.depth + 1;
+      keepEarlier.run({ id: edit.id, ...meta });
+      setComment.run({ ...edit, depth });
+      if (depth !== before.depth) shiftReplies.run({ id: edit.id, delta: depth - before.depth });
+    },
+    /** Puts back what an unfinished import's edits changed, newest first. */
+    undoEdits(importId: number): number[] {
+      const ids: number[] = [];
+      for (const e of editsOfImport.all({ importId })) {
+        const now = depthOf.get({ id: e.comment_id })!.depth;
+        setComment.run({ id: e.comment_id, externalId: e.external_id, author: e.author, body: e.body, postedAt: e.posted_at, parentId: e.parent_id, depth: e.depth });
+        if (e.depth !== now) shiftReplies.run({ id: e.comment_id, delta: e.depth - now });
+        forgetEdit.run({ id: e.id });
+        ids.push(e.comment_id);
+      }
+      return ids;
+    },
     insertThread: (t: NewThread) => Number(insertThread.run(t).lastInsertRowid),
     /** Comments already stored for a thread, by the source's id: re-imports skip them and link replies to them. */
     listCommentRefs: (threadId: number) => commentRefs.all({ threadId }),

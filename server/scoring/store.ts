@@ -71,6 +71,11 @@ export function createScoringStore(db: Db) {
        state = CASE WHEN attempts + 1 >= @maxAttempts THEN 'failed' ELSE 'pending' END
      WHERE comment_id = @commentId AND model = @model AND state = 'pending'`,
   );
+  const dropScore = db.prepare<{ commentId: number; model: string }>('DELETE FROM scores WHERE comment_id = @commentId AND model = @model');
+  const requeue = db.prepare<{ commentId: number; model: string; now: number }>(
+    `INSERT INTO scoring_jobs (comment_id, model, state, attempts, updated_at) VALUES (@commentId, @model, 'pending', 0, @now)
+     ON CONFLICT (comment_id, model) DO UPDATE SET state = 'pending', attempts = 0, error = NULL, updated_at = @now`,
+  );
   const retryFailed = db.prepare<{ model: string; now: number }>(
     `UPDATE scoring_jobs SET state = 'pending', attempts = 0, updated_at = @now WHERE model = @model AND state = 'failed'`,
   );
@@ -103,6 +108,11 @@ export function createScoringStore(db: Db) {
   return {
     /** Queues one comment for a model. Call inside the caller's transaction. */
     enqueue: (commentId: number, model: string, now: number) => enqueue.run({ commentId, model, now }),
+    /** Scores a comment again (its text changed): its score of `model` goes, its job is pending again. Call inside the caller's transaction. */
+    rescore(commentId: number, model: string, now: number): void {
+      dropScore.run({ commentId, model });
+      requeue.run({ commentId, model, now });
+    },
     /** Queues every comment without a score of this model; returns how many were added. */
     enqueueMissing: (model: string, now: number) => enqueueMissing.run({ model, now }).changes,
     /** Oldest pending jobs first, so a restart resumes in order. */
