@@ -72,7 +72,11 @@ export function errorHandler(this: FastifyInstance, error: FastifyError | AppErr
     return reply.status(400).send({ error: 'VALIDATION', message: validationMessage(fe) });
   }
   const status = fe.statusCode ?? 500;
-  if (status === 413) return reply.status(413).send({ error: 'PAYLOAD_TOO_LARGE', message: `Request body is larger than ${IMPORT_LIMIT_BYTES / 1024 / 1024} MB` });
+  if (status === 413) {
+    // The limit of this route: 1 MB for most, the import's own for /api/import.
+    const limit = fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE' ? request.routeOptions.bodyLimit : IMPORT_LIMIT_BYTES;
+    return reply.status(413).send({ error: 'PAYLOAD_TOO_LARGE', message: `Request body is larger than ${megabytes(limit)}` });
+  }
   if (status === 415) return reply.status(415).send({ error: 'UNSUPPORTED_MEDIA_TYPE', message: `Unsupported content type ${request.headers['content-type'] ?? '(none)'}` });
   if (status >= 400 && status < 500) {
     // Parser messages can quote the body (comment text): say what, not the content.
@@ -107,10 +111,30 @@ function validationMessage(error: FastifyError): string {
       const allowed = errors.filter((e) => e.keyword === 'const' && e.instancePath === v.instancePath).map((e) => e.params.allowedValue);
       return `${where} must be one of ${allowed.join(', ')}`;
     }
+    case 'type':
+      return `${where} must be ${String(params.type).split(',').map(aType).join(' or ')}`;
+    case 'minLength':
+      return params.limit === 1 ? `${where} must not be empty` : `${where} must be at least ${count(params.limit, 'character')} long`;
+    case 'maxLength':
+      return `${where} must be at most ${count(params.limit, 'character')} long`;
+    case 'minItems':
+      return params.limit === 1 ? `${where} must not be empty` : `${where} must have at least ${count(params.limit, 'item')}`;
+    case 'maxItems':
+      return `${where} must have at most ${count(params.limit, 'item')}`;
     default:
       return `${where} ${v.message ?? 'is invalid'}`;
   }
 }
+
+/** A JSON schema type as a noun: `an integer`, `a string`, `null`. */
+function aType(type: string): string {
+  if (type === 'null') return 'null';
+  return `${/^[aeiou]/.test(type) ? 'an' : 'a'} ${type}`;
+}
+
+const count = (n: unknown, noun: string): string => `${String(n)} ${noun}${n === 1 ? '' : 's'}`;
+
+const megabytes = (bytes: number): string => `${Math.round((bytes / 1024 / 1024) * 10) / 10} MB`;
 
 /** Imports every file in the seed folder, in name order, as one import each. */
 export function importSeeds(ingest: IngestService, dir: string): number {

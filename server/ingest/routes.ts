@@ -47,7 +47,7 @@ export async function ingestRoutes(fastify: FastifyInstance, { ingest }: { inges
       if (typeof request.body !== 'string') throw new BadImport('send the file content as text/plain, application/json or multipart field "file"');
       text = request.body;
     }
-    if (text.trim() === '') throw new BadImport('the file is empty');
+    if (text.trim() === '') throw new BadImport('the file is empty', { line: 1 });
     const result = await ingest.importFile(text, { format: request.query.format, moderatorId: user.id, source });
     const { threadIds, ...counts } = result;
     return { import: counts, threadIds };

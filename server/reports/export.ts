@@ -9,11 +9,38 @@ import type { Summary } from './summary.ts';
 export type LogFormat = 'csv' | 'json';
 
 /**
- * RFC 4180 (CRLF line ends, quotes doubled) with cells that start with
- * = + - @ (or tab, CR) prefixed by ' so spreadsheets show them as text rather
- * than run them as formulas. Negative numbers are left alone.
+ * Where a spreadsheet would read a formula: the cell's start, or a line inside
+ * it (just after a CR or LF), that starts with = + - @ or tab, or their
+ * full-width forms, as csv-stringify's own `escape_formulas` lists them after
+ * OWASP's CSV injection page. A CR counts at the cell's start only: after
+ * another line break it merely ends an empty line.
  */
-export const CSV_OPTIONS: Options = { header: true, escape_formulas: true, record_delimiter: '\r\n', eof: true };
+const FORMULA_LINE_START = /^(?=[=+\-@\t\r\uFF1D\uFF0B\uFF0D\uFF20])|(?<=[\r\n])(?=[=+\-@\t\uFF1D\uFF0B\uFF0D\uFF20])/g;
+
+/**
+ * Prefixes ' to every line of a text cell that starts with a formula
+ * character, so a spreadsheet shows it as text and a reader that splits the
+ * cell at its line breaks finds no formula either. Lines that start otherwise
+ * are left as written, and the text stays readable: `x\n=1+2` becomes `x\n'=1+2`.
+ */
+export function neutraliseFormulas(text: string): string {
+  return text.replace(FORMULA_LINE_START, "'");
+}
+
+/**
+ * RFC 4180: CRLF between records, quotes doubled, and every cell holding a
+ * quote, comma, CR or LF quoted. `quoted_match` is what quotes a lone CR or LF:
+ * csv-stringify stops quoting them by itself once `record_delimiter` is set.
+ * Text cells go through `neutraliseFormulas`; numbers (a negative score) are
+ * left alone.
+ */
+export const CSV_OPTIONS: Options = {
+  header: true,
+  record_delimiter: '\r\n',
+  quoted_match: /[\r\n]/,
+  cast: { string: neutraliseFormulas },
+  eof: true,
+};
 
 const iso = (ms: number | null) => (ms === null ? '' : new Date(ms).toISOString());
 

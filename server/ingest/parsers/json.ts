@@ -39,21 +39,38 @@ function expectObject(value: unknown, path: string, what: string): JsonObject {
   return value;
 }
 
+/** What a value is, for "must be X, not Y" messages; never the value itself, which may be comment text. */
 function describe(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
-  return `a ${typeof value}`;
+  switch (typeof value) {
+    case 'object':
+      return 'an object';
+    case 'string':
+      return value === '' ? 'an empty string' : value.trim() === '' ? 'a blank string' : 'a string';
+    case 'number':
+      return Number.isInteger(value) ? 'a number' : 'a fractional number';
+    case 'undefined':
+      return 'nothing';
+    default:
+      return `a ${typeof value}`;
+  }
 }
+
+/** A field name shown in a message: short plain names only, since a broken file can turn any text into a name. */
+const PLAIN_NAME = /^[A-Za-z_$][\w$-]{0,39}$/;
 
 function rejectUnknown(obj: JsonObject, path: string, allowed: string[]): void {
   for (const key of Object.keys(obj)) {
-    if (!allowed.includes(key)) fail(`${path}.${key}`, `unknown field (allowed: ${allowed.join(', ')})`);
+    if (allowed.includes(key)) continue;
+    fail(PLAIN_NAME.test(key) ? `${path}.${key}` : path, `unknown field (allowed: ${allowed.join(', ')})`);
   }
 }
 
 function idValue(value: unknown, path: string): string {
   if (typeof value === 'string' && value.trim() !== '') return value;
   if (typeof value === 'number' && Number.isSafeInteger(value)) return String(value);
+  if (typeof value === 'number' && Number.isInteger(value)) fail(path, 'is an integer too large to read exactly: write the id as a string');
   fail(path, `must be a non-empty string or an integer, not ${describe(value)}`);
 }
 
@@ -79,12 +96,13 @@ function postedAtValue(value: unknown, path: string): number | null {
 }
 
 /**
- * Node 20's JSON.parse messages carry no position; V8 quotes up to 10
- * characters either side of the bad token, which is enough to find its line.
+ * The line of a JSON.parse error. Most V8 messages give the position; those
+ * about an unexpected token give none but quote up to 10 characters either
+ * side of it, which is enough to find its line.
  */
 function syntaxErrorLine(text: string, message: string): number {
   const lineAt = (pos: number): number => text.slice(0, Math.max(0, pos)).split(/\r\n|\r|\n/).length;
-  const position = /at position (\d+)/.exec(message);
+  const position = / at position (\d+)(?: \(line \d+ column \d+\))?$/.exec(message);
   if (position) return lineAt(Number(position[1]));
   if (/end of JSON input/.test(message)) return lineAt(text.length);
   const quoted = /^Unexpected token '(.*)', (\.\.\.)?"([\s\S]*)"(\.\.\.)? is not valid JSON$/.exec(message);
@@ -94,6 +112,29 @@ function syntaxErrorLine(text: string, message: string): number {
     if (at >= 0) return lineAt(before ? at + 10 : at + Math.max(0, context!.indexOf(token!)));
   }
   return 1;
+}
+
+/**
+ * What is wrong, for people: V8's words without the position (the message
+ * names the line) and never a piece of the file, which may be comment text.
+ * V8 quotes the file in its "unexpected token" messages, so those name the
+ * token only when it is JSON punctuation, else say "unexpected character".
+ * For instance `Expected ',' or '}' after property value in JSON at position 6
+ * (line 1 column 7)` (Node 22 and later add the line and column) becomes
+ * `expected ',' or '}' after property value`.
+ */
+function syntaxProblem(message: string): string {
+  if (/end of JSON input/.test(message)) return 'the file ends early: truncated?';
+  if (/^Unexpected non-whitespace character after JSON\b/.test(message)) return 'more text after the end of the JSON';
+  const positioned = /^(.+?)(?: in JSON)? at position \d+(?: \(line \d+ column \d+\))?$/.exec(message);
+  if (positioned && !positioned[1]!.includes('"')) {
+    const what = positioned[1]!;
+    return what[0]!.toLowerCase() + what.slice(1);
+  }
+  // JSON's own punctuation is not comment text, and naming it helps: `[1,]`.
+  const token = /^Unexpected token '(.)'/.exec(message)?.[1];
+  if (token && '[]{},:'.includes(token)) return `unexpected '${token}'`;
+  return 'unexpected character';
 }
 
 function parseComments(list: unknown, path: string, ids: Map<string, Node>, roots: Node[], order: Node[], idFor: ReturnType<typeof createContentIds>): void {
@@ -148,13 +189,29 @@ function parseComments(list: unknown, path: string, ids: Map<string, Node>, root
   }
 }
 
+/**
+ * The loop that an unreachable comment hangs off, child to parent, starting at
+ * the first comment of the loop met going up from `start`. Every comment here
+ * has a parent (a link or the reply it is nested in): one without would be a
+ * top-level comment, and reachable.
+ */
+function cycleFrom(start: Node, ids: Map<string, Node>): Node[] {
+  const path: Node[] = [];
+  let node = start;
+  while (!path.includes(node)) {
+    path.push(node);
+    node = ids.get(node.comment.parentExternalId!)!;
+  }
+  return path.slice(path.indexOf(node));
+}
+
 function parseThread(value: unknown, path: string): ParsedThread {
   const obj = expectObject(value, path, 'a thread');
   rejectUnknown(obj, path, THREAD_FIELDS);
   if (obj.id === undefined) fail(`${path}.id`, 'missing: every thread needs an id');
   const externalId = idValue(obj.id, `${path}.id`);
   if (typeof obj.title !== 'string' || obj.title.trim() === '') {
-    fail(`${path}.title`, obj.title === undefined ? 'missing: every thread needs a title' : 'must be a non-empty string');
+    fail(`${path}.title`, obj.title === undefined ? 'missing: every thread needs a title' : `must be a non-empty string, not ${describe(obj.title)}`);
   }
   const source = optionalString(obj, 'source', path);
   if (source !== null && source.trim() === '') fail(`${path}.source`, 'must not be empty');
@@ -180,13 +237,12 @@ function parseThread(value: unknown, path: string): ParsedThread {
   // Whatever no top-level comment reaches hangs off a loop of parent links.
   const stranded = order.find((n) => !visited.has(n));
   if (stranded) {
-    const loop: string[] = [];
-    let node: Node | undefined = stranded;
-    while (node && !loop.includes(node.comment.externalId)) {
-      loop.push(node.comment.externalId);
-      node = node.parentRef !== null ? ids.get(node.parentRef) : undefined;
-    }
-    fail(`${stranded.path}.parent`, `parent links form a cycle (${[...loop, node?.comment.externalId ?? ''].join(' → ')})`);
+    const loop = cycleFrom(stranded, ids);
+    // Nesting alone cannot loop: some comment in it names its parent with a link, and that link is the one to fix.
+    const linked = loop.find((n) => n.parentRef !== null)!;
+    const at = loop.indexOf(linked);
+    const names = [...loop.slice(at), ...loop.slice(0, at), linked].map((n) => n.comment.externalId);
+    fail(`${linked.path}.parent`, `parent links form a cycle (${names.join(' → ')})`);
   }
   return { source: source ?? format, externalId, title: obj.title, url, body, comments };
 }
@@ -198,7 +254,7 @@ export function parse(text: string): ParsedImport {
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     const line = syntaxErrorLine(stripBom(text), message);
-    throw new BadImport(`invalid JSON (${/end of JSON input/.test(message) ? 'the file ends early: truncated?' : message.split(',')[0]})`, { line });
+    throw new BadImport(`invalid JSON (${syntaxProblem(message)})`, { line });
   }
   const list = Array.isArray(root) ? root : [root];
   if (!Array.isArray(root) && !isObject(root)) fail('threads', `must be a thread object or an array of threads, not ${describe(root)}`);

@@ -27,10 +27,13 @@ const ZONES: Record<string, number> = {
   EDT: -4, EST: -5, CDT: -5, CST: -6, MDT: -6, MST: -7, PDT: -7, PST: -8,
 };
 
+const count = (n: number, noun: string): string => `${n} ${noun}${n === 1 ? '' : 's'}`;
+
 /** `Jun 29, 2014 6:39am EDT` → epoch ms (UTC). */
 export function parseNewsDate(value: string, line: number): number {
   const m = DATE.exec(value.replace(/\s+/g, ' ').trim());
-  if (!m) throw new BadImport(`unreadable comment date "${value.trim()}": expected e.g. "Jun 29, 2014 6:39am EDT"`, { line });
+  // Not quoted: what stands before "-- Report as abuse" may be a line of the comment itself.
+  if (!m) throw new BadImport('unreadable comment date before "-- Report as abuse": expected e.g. "Jun 29, 2014 6:39am EDT"', { line });
   const [, mon, day, year, hour, minute, half, zone] = m;
   const month = MONTHS.indexOf(mon!);
   const offset = ZONES[zone!];
@@ -100,7 +103,7 @@ export function parse(text: string): ParsedImport {
     comments.push({ externalId: idFor(author, postedAt, commentBody), parentExternalId: null, author, body: commentBody, postedAt });
   }
   if (comments.length !== expected) {
-    throw new BadImport(`the page announces ${expected} comments but ${comments.length} were found`, { line: countIndex + 1 });
+    throw new BadImport(`the page announces ${count(expected, 'comment')} but ${comments.length} ${comments.length === 1 ? 'was' : 'were'} found`, { line: countIndex + 1 });
   }
   if (comments.length === 0) throw new BadImport('the page has no comments', { line: countIndex + 1 });
 
