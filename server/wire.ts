@@ -50,6 +50,10 @@ export type ImportResult = Ok<typeof importSchema>;
 export type ImportFormat = NonNullable<Static<(typeof importSchema)['querystring']>['format']>;
 
 // The queue, threads, comments and decisions
+/**
+ * A comment. In lists (queue, thread, context neighbours, decision answers) `body` is an excerpt of
+ * at most 2,000 characters with `bodyTruncated` and `bodyBytes`; `CommentContext.comment` is whole.
+ */
 export type Comment = Static<typeof CommentSchema>;
 export type Flag = Static<typeof FlagSchema>;
 export type Decision = Static<typeof DecisionSchema>;

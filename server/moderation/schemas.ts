@@ -20,7 +20,12 @@ const commentFields = {
   parentId: Nullable(Type.Integer()),
   externalId: Type.String(),
   author: Nullable(Type.String()),
+  /** The whole text in GET /api/comments/:id's `comment`; elsewhere at most EXCERPT_CHARS characters (excerpt.ts). */
   body: Type.String(),
+  /** `body` is an excerpt: the stored text goes on. */
+  bodyTruncated: Type.Boolean(),
+  /** Size of the whole text in UTF-8 bytes (known without reading it). */
+  bodyBytes: Type.Integer({ minimum: 0 }),
   postedAt: Nullable(Type.Number()),
   importedAt: Type.Number(),
   status: StatusSchema,
@@ -119,6 +124,8 @@ export const commentSchema = {
         comment: CommentSchema,
         thread: ThreadSummarySchema,
         ancestors: Type.Array(CommentSchema),
+        /** Ancestors above those in `ancestors` that were left out (the whole chain is in the thread). */
+        ancestorsOmitted: Type.Integer({ minimum: 0 }),
         siblings: Type.Array(CommentSchema),
         replies: Type.Array(CommentSchema),
         history: Type.Array(DecisionSchema),

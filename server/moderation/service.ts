@@ -15,6 +15,8 @@ import { toDecision, toThreadSummary, type CommentRow, type ModerationStore } fr
 export const CONTEXT_SIBLINGS = 50;
 /** How many direct replies its context shows. */
 export const CONTEXT_REPLIES = 200;
+/** How many ancestors its context shows, nearest first; the rest are counted (`ancestorsOmitted`). */
+export const CONTEXT_ANCESTORS = 50;
 
 /**
  * The decision rules of docs/api.md as a pure function: returns the role the
@@ -88,6 +90,8 @@ export function createModerationService(deps: ModerationDeps) {
         externalId: row.external_id,
         author: row.author,
         body: row.body,
+        bodyTruncated: row.body_truncated,
+        bodyBytes: row.body_bytes,
         postedAt: row.posted_at,
         importedAt: row.imported_at,
         status: row.status,
@@ -259,11 +263,15 @@ export function createModerationService(deps: ModerationDeps) {
       return { thread: { ...toThreadSummary(row, counts.get(id)), body: row.body }, comments: hydrate(ordered) };
     },
 
-    /** A comment in context: its thread, ancestors (root first), nearby siblings, replies and decision history. */
+    /**
+     * A comment in context: its thread, its nearest ancestors (root side first), nearby siblings,
+     * replies and decision history. The comment carries its whole body; the others an excerpt.
+     */
     getContext(id: number) {
-      const row = commentOrThrow(id);
+      const row = store.getWholeComment(id);
+      if (!row) throw new NotFound('comment', id);
       const thread = summaries([row.thread_id]).get(row.thread_id)!;
-      const ancestors = store.listAncestors(id);
+      const ancestors = store.listAncestors(id, CONTEXT_ANCESTORS);
       const siblings = store.listSiblings(row, CONTEXT_SIBLINGS);
       const replies = store.listReplies(id, CONTEXT_REPLIES);
       const all = hydrate([row, ...ancestors, ...siblings, ...replies]);
@@ -273,6 +281,8 @@ export function createModerationService(deps: ModerationDeps) {
         comment: all[0],
         thread,
         ancestors: take(ancestors.length),
+        // depth counts every ancestor (fixed at import), so the rest need no walk up the chain.
+        ancestorsOmitted: Math.max(0, row.depth - ancestors.length),
         siblings: take(siblings.length),
         replies: take(replies.length),
         history: store.listDecisions(id).map(toDecision),

@@ -1,10 +1,16 @@
 import type { Db } from '../db/open.ts';
+import { EXCERPT_BYTES, excerpt } from './excerpt.ts';
 import { inReviewQueueSql } from '../flagging/store.ts';
 import { LABELS, type Label } from '../scoring/labels.ts';
 import type { Decision, ThreadSummary } from '../wire.ts';
 import type { Action, QueueSort, Status } from './statuses.ts';
 
-/** A row of `comments` as stored, plus its reply count. */
+/**
+ * A row of `comments` as stored, plus its reply count. `body` is the whole
+ * text only from `getWholeComment`; every other read carries an excerpt of at
+ * most EXCERPT_CHARS characters (excerpt.ts), with `body_truncated` set when
+ * the text goes on.
+ */
 export interface CommentRow {
   id: number;
   thread_id: number;
@@ -14,6 +20,10 @@ export interface CommentRow {
   depth: number;
   author: string | null;
   body: string;
+  /** The stored body goes on past `body`. */
+  body_truncated: boolean;
+  /** UTF-8 bytes of the whole stored body. */
+  body_bytes: number;
   posted_at: number | null;
   imported_at: number;
   status: Status;
@@ -117,13 +127,37 @@ export function toThreadSummary(row: ThreadRow, counts: ThreadCountsRow | undefi
 /** A standing decision `d`: not an undo row, and not undone by a later one. */
 export const STANDING = `d.action != 'undo' AND NOT EXISTS (SELECT 1 FROM decisions u WHERE u.undoes_id = d.id)`;
 
+/** A comment row as a statement returns it: the body whole, or only its first bytes and its size. */
+type RawCommentRow = Omit<CommentRow, 'body' | 'body_truncated'> & ({ body: string } | { body_head: Uint8Array | null });
+
+/** Turns a statement's row into a CommentRow (other columns, such as a queue row's thread title, pass through). */
+function toCommentRow<R extends RawCommentRow>(raw: R): CommentRow & Omit<R, 'body_head'> {
+  if ('body' in raw) return { ...raw, body_truncated: false } as CommentRow & R;
+  const { body_head, ...rest } = raw;
+  // An empty body reads as a NULL blob.
+  const cut = excerpt(body_head ?? new Uint8Array(0), raw.body_bytes);
+  return { ...rest, body: cut.text, body_truncated: cut.truncated } as CommentRow & Omit<R, 'body_head'>;
+}
+
+const COMMENT_FIELDS = 'c.id, c.thread_id, c.parent_id, c.external_id, c.position, c.depth, c.author, c.posted_at, c.imported_at, c.status, c.flagged, c.max_score';
+/**
+ * Lists read the first EXCERPT_BYTES bytes of each body and its size, so a
+ * 10 MB comment never reaches JavaScript (or the wire) in a list. Bytes, not
+ * substr() on text: SQLite's text functions stop at a NUL character. The size
+ * is octet_length(), which SQLite reads from the record header without
+ * loading the text; counting characters (length()) would scan all 10 MB.
+ */
+const BODY_EXCERPT = `substr(CAST(c.body AS BLOB), 1, ${EXCERPT_BYTES}) AS body_head, octet_length(c.body) AS body_bytes`;
+const BODY_WHOLE = 'c.body, octet_length(c.body) AS body_bytes';
+
 // Scores and flags come with each comment row as JSON, so a page of comments
 // is one query rather than three.
-const COMMENT_COLUMNS = `c.*, (SELECT count(*) FROM comments r WHERE r.parent_id = c.id) AS reply_count,
+const commentColumns = (body: string) => `${COMMENT_FIELDS}, ${body}, (SELECT count(*) FROM comments r WHERE r.parent_id = c.id) AS reply_count,
   (SELECT json_array(s.model, ${LABELS.map((l) => `s.${l}`).join(', ')}) FROM scores s
     WHERE s.comment_id = c.id AND (@model IS NULL OR s.model = @model) ORDER BY s.scored_at DESC LIMIT 1) AS score_json,
   (SELECT json_group_array(json_array(f.label, f.score, f.threshold, f.threshold_version))
     FROM (SELECT * FROM flags f WHERE f.comment_id = c.id ORDER BY f.score DESC) f) AS flags_json`;
+const COMMENT_COLUMNS = commentColumns(BODY_EXCERPT);
 
 const DECISION_SELECT = `SELECT d.*, m.username, (SELECT u.id FROM decisions u WHERE u.undoes_id = d.id) AS undone_by_id
   FROM decisions d JOIN moderators m ON m.id = d.moderator_id`;
@@ -144,34 +178,40 @@ const SORTS: Record<QueueSort, { key: string; order: string; after: string }> = 
   thread: { key: 'c.thread_id', order: 'c.thread_id ASC, c.position ASC', after: '(c.thread_id, c.position) > (@afterKey, @afterId)' },
 };
 
+const optional = (raw: RawCommentRow | undefined): CommentRow | undefined => (raw ? toCommentRow(raw) : undefined);
+
 /** `model` names the scores comments come with; null means each comment's latest. */
 export function createModerationStore(db: Db, model: () => string | null = () => null) {
-  const commentById = db.prepare<{ id: number; model: string | null }, CommentRow>(`SELECT ${COMMENT_COLUMNS} FROM comments c WHERE c.id = @id`);
-  const commentsByIds = db.prepare<{ ids: string; model: string | null }, CommentRow>(
+  const commentById = db.prepare<{ id: number; model: string | null }, RawCommentRow>(`SELECT ${COMMENT_COLUMNS} FROM comments c WHERE c.id = @id`);
+  const wholeCommentById = db.prepare<{ id: number; model: string | null }, RawCommentRow>(
+    `SELECT ${commentColumns(BODY_WHOLE)} FROM comments c WHERE c.id = @id`,
+  );
+  const commentsByIds = db.prepare<{ ids: string; model: string | null }, RawCommentRow>(
     `SELECT ${COMMENT_COLUMNS} FROM comments c WHERE c.id IN (SELECT value FROM json_each(@ids))`,
   );
-  const threadComments = db.prepare<{ threadId: number; model: string | null }, CommentRow>(
+  const threadComments = db.prepare<{ threadId: number; model: string | null }, RawCommentRow>(
     `SELECT ${COMMENT_COLUMNS} FROM comments c WHERE c.thread_id = @threadId ORDER BY c.position`,
   );
-  const ancestors = db.prepare<{ id: number; model: string | null }, CommentRow>(
+  // Walks up at most @limit levels: a thread 100,000 replies deep costs no more than a shallow one.
+  const ancestors = db.prepare<{ id: number; limit: number; model: string | null }, RawCommentRow>(
     `WITH RECURSIVE up(id, n) AS (
-       SELECT parent_id, 1 FROM comments WHERE id = @id
+       SELECT parent_id, 1 FROM comments WHERE id = @id AND @limit > 0
        UNION ALL
-       SELECT c.parent_id, up.n + 1 FROM up CROSS JOIN comments c ON c.id = up.id WHERE c.parent_id IS NOT NULL
+       SELECT c.parent_id, up.n + 1 FROM up CROSS JOIN comments c ON c.id = up.id WHERE c.parent_id IS NOT NULL AND up.n < @limit
      )
      SELECT ${COMMENT_COLUMNS} FROM up CROSS JOIN comments c ON c.id = up.id ORDER BY up.n DESC`,
   );
-  const siblingsBefore = db.prepare<{ threadId: number; parentId: number | null; position: number; limit: number; model: string | null }, CommentRow>(
+  const siblingsBefore = db.prepare<{ threadId: number; parentId: number | null; position: number; limit: number; model: string | null }, RawCommentRow>(
     `SELECT ${COMMENT_COLUMNS} FROM comments c
      WHERE c.thread_id = @threadId AND c.parent_id IS @parentId AND c.position < @position
      ORDER BY c.position DESC LIMIT @limit`,
   );
-  const siblingsAfter = db.prepare<{ threadId: number; parentId: number | null; position: number; limit: number; model: string | null }, CommentRow>(
+  const siblingsAfter = db.prepare<{ threadId: number; parentId: number | null; position: number; limit: number; model: string | null }, RawCommentRow>(
     `SELECT ${COMMENT_COLUMNS} FROM comments c
      WHERE c.thread_id = @threadId AND c.parent_id IS @parentId AND c.position > @position
      ORDER BY c.position ASC LIMIT @limit`,
   );
-  const replies = db.prepare<{ id: number; limit: number; model: string | null }, CommentRow>(
+  const replies = db.prepare<{ id: number; limit: number; model: string | null }, RawCommentRow>(
     `SELECT ${COMMENT_COLUMNS} FROM comments c WHERE c.parent_id = @id ORDER BY c.position LIMIT @limit`,
   );
 
@@ -262,7 +302,7 @@ export function createModerationStore(db: Db, model: () => string | null = () =>
     };
     const bind = (kind: 'none' | 'key' | 'null') => {
       const stmt = queueStatement(f, kind);
-      return stmt.all(params) as (CommentRow & { thread_title: string })[];
+      return (stmt.all(params) as (RawCommentRow & { thread_title: string })[]).map(toCommentRow);
     };
     const sortKey = (row: CommentRow) => (f.sort === 'score' ? row.max_score : f.sort === 'thread' ? row.thread_id : row.imported_at);
     const keyless = f.sort === 'score' && f.after?.key === null;
@@ -272,22 +312,26 @@ export function createModerationStore(db: Db, model: () => string | null = () =>
     const canHaveNull = f.sort === 'score' && f.status !== 'pending' && f.minScore === undefined && f.maxScore === undefined && !f.label;
     if (canHaveNull && rows.length < f.limit && (rows.length === 0 || sortKey(rows[rows.length - 1]) !== null)) {
       const tail = queueStatement(f, 'null').all({ ...params, limit: f.limit - rows.length, afterId: Number.MAX_SAFE_INTEGER });
-      rows.push(...(tail as (CommentRow & { thread_title: string })[]));
+      rows.push(...(tail as (RawCommentRow & { thread_title: string })[]).map(toCommentRow));
     }
     return rows;
   }
 
   return {
-    getComment: (id: number) => commentById.get({ id, model: model() }),
-    listComments: (ids: number[]) => commentsByIds.all({ ids: JSON.stringify(ids), model: model() }),
-    listThreadComments: (threadId: number) => threadComments.all({ threadId, model: model() }),
-    listAncestors: (id: number) => ancestors.all({ id, model: model() }),
+    /** A comment with an excerpt of its body. */
+    getComment: (id: number) => optional(commentById.get({ id, model: model() })),
+    /** A comment with its whole body: one comment asked for on its own, never a list. */
+    getWholeComment: (id: number) => optional(wholeCommentById.get({ id, model: model() })),
+    listComments: (ids: number[]) => commentsByIds.all({ ids: JSON.stringify(ids), model: model() }).map(toCommentRow),
+    listThreadComments: (threadId: number) => threadComments.all({ threadId, model: model() }).map(toCommentRow),
+    /** The `limit` nearest ancestors of a comment, root side first. */
+    listAncestors: (id: number, limit: number) => ancestors.all({ id, limit, model: model() }).map(toCommentRow),
     /** Up to `limit` siblings on each side of the comment, in display order. */
     listSiblings(row: CommentRow, limit: number): CommentRow[] {
       const p = { threadId: row.thread_id, parentId: row.parent_id, position: row.position, limit, model: model() };
-      return [...siblingsBefore.all(p).reverse(), ...siblingsAfter.all(p)];
+      return [...siblingsBefore.all(p).reverse(), ...siblingsAfter.all(p)].map(toCommentRow);
     },
-    listReplies: (id: number, limit: number) => replies.all({ id, limit, model: model() }),
+    listReplies: (id: number, limit: number) => replies.all({ id, limit, model: model() }).map(toCommentRow),
     queuePage,
     getThread: (id: number) => threadById.get({ id }),
     /** Newest threads first; `afterId` is the last id of the previous page. */

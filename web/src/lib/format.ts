@@ -21,3 +21,10 @@ export function topScore(scores: Record<string, number | null> | null): number |
   for (const value of Object.values(scores)) if (value !== null && (top === null || value > top)) top = value;
   return top;
 }
+
+/** A size in bytes for people: "980 bytes", "2.5 KB", "10.0 MB". */
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} ${bytes === 1 ? 'byte' : 'bytes'}`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
+  return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
+}
