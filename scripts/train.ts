@@ -23,7 +23,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { DEFAULT_FEATURIZER, featurize, normalizeText, type FeaturizerParams } from '../server/scoring/featurize.ts';
 import { LABELS, type Label } from '../server/scoring/labels.ts';
-import { headLogits, poolingScale, type LocalModelManifest, type Pooling, type TensorSpec } from '../server/scoring/local-model.ts';
+import { headLogits, poolingScale, weightsChecksum, type LocalModelManifest, type Pooling, type TensorSpec } from '../server/scoring/local-model.ts';
 import { DEFAULT_DATA_DIR, PROJECT_ROOT, SET_IDS, loadAllSets, seededRandom, shuffleInPlace, stratifiedSplit, type DataRow } from './lib/datasets.ts';
 import { maskedBinaryCrossEntropy, maskedBinaryCrossEntropyGrad } from './lib/loss.ts';
 import { rocAuc, thresholdForBestF1, thresholdForPrecision } from './lib/metrics.ts';
@@ -361,7 +361,7 @@ function writeModel(o: Options, members: Params[], thresholds: Record<Label, num
     labels,
     featurizer: featurizerParams(o),
     architecture: { dim: o.dim, hidden: o.hidden, outputs: k, pooling: o.pooling, members: members.length },
-    weights: { file: 'weights.bin', tensors },
+    weights: { file: 'weights.bin', sha256: weightsChecksum(file), tensors },
     thresholds,
     thresholdRule:
       `lowest score reaching precision ${TARGET_PRECISION} on the validation split (10% of training rows, all sets pooled); ` +

@@ -1,5 +1,6 @@
 import cookie from '@fastify/cookie';
 import multipart from '@fastify/multipart';
+import rateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOptions } from 'fastify';
@@ -9,7 +10,8 @@ import { fileURLToPath } from 'node:url';
 import { authRoutes, sessionHook } from './auth/routes.ts';
 import type { User } from './auth/store.ts';
 import { openDatabase, type Db } from './db/open.ts';
-import { AppError } from './errors.ts';
+import { createStorageHealth, type StorageHealth } from './db/storage-health.ts';
+import { AppError, TooManyAttempts } from './errors.ts';
 import type { ThresholdValues } from './flagging/rules.ts';
 import { ingestRoutes, IMPORT_LIMIT_BYTES } from './ingest/routes.ts';
 import type { IngestService } from './ingest/service.ts';
@@ -54,6 +56,8 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** Every store and service (server/triage.ts). */
     triage: Triage;
+    /** Whether the database file has been failing, for the error handler and GET /api/health. */
+    storage: StorageHealth;
   }
   interface FastifyRequest {
     /** Set by the session hook on every /api route but the public ones. */
@@ -63,6 +67,13 @@ declare module 'fastify' {
 
 /** The single place errors become responses: `{ error: code, message }`. */
 export function errorHandler(this: FastifyInstance, error: FastifyError | AppError | Error, request: import('fastify').FastifyRequest, reply: import('fastify').FastifyReply) {
+  // Disk full, read-only or broken database file: a 503 naming the file and the cause; health turns degraded.
+  const storage = this.storage.record(error);
+  if (storage) {
+    request.log.error({ err: error, file: this.storage.file, code: storage.storageCode }, 'database storage failed');
+    return reply.status(storage.status).send({ error: storage.code, message: storage.message });
+  }
+  if (error instanceof TooManyAttempts) reply.header('retry-after', String(error.retryAfter));
   if (error instanceof AppError) {
     if (error.status >= 500) request.log.error({ err: error }, 'request failed');
     return reply.status(error.status).send({ error: error.code, message: error.message });
@@ -164,6 +175,8 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<FastifyIn
   // 1. Database.
   const ownsDb = !options.db;
   const db = options.db ?? openDatabase(options.dbPath ?? ':memory:');
+  const storage = createStorageHealth(db);
+  app.decorate('storage', storage);
 
   // 2. Scorer (in a worker thread).
   const scoring = options.scoring ?? { model: 'local' as const };
@@ -190,7 +203,7 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<FastifyIn
     now,
     scorer,
     initialThresholds: options.initialThresholds,
-    pipeline: { batchSize: options.scoringBatchSize, logger: app.log },
+    pipeline: { batchSize: options.scoringBatchSize, logger: app.log, onError: (err) => storage.record(err) },
   });
   // In this order: the pipeline writes its last batch, then the scorer and the database go.
   app.addHook('onClose', async () => {
@@ -219,10 +232,22 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<FastifyIn
   await app.register(multipart, { limits: { fileSize: IMPORT_LIMIT_BYTES, files: 1 } });
   app.addHook('onRequest', sessionHook(triage.auth));
 
-  app.get('/api/health', { schema: healthSchema }, async () => {
-    const m = triage.model();
-    const counts = m ? triage.scoring.counts(m) : { pending: 0, done: 0, failed: 0 };
-    return { ok: true as const, model: m, scoring: { pending: counts.pending, done: counts.done, failed: counts.failed } };
+  // Per-address limits, on the routes that ask for them (sign-in: server/auth/throttle.ts).
+  await app.register(rateLimit, { global: false });
+
+  app.get('/api/health', { schema: healthSchema }, async (_request, reply) => {
+    let m: string | null = null;
+    try {
+      m = triage.model();
+      const failure = storage.failure();
+      if (failure) return reply.status(503).send({ ok: false as const, reason: failure.message, model: m });
+      const counts = m ? triage.scoring.counts(m) : { pending: 0, done: 0, failed: 0 };
+      return { ok: true as const, model: m, scoring: { pending: counts.pending, done: counts.done, failed: counts.failed } };
+    } catch (err) {
+      const failure = storage.record(err);
+      if (!failure) throw err;
+      return reply.status(503).send({ ok: false as const, reason: failure.message, model: m });
+    }
   });
   await app.register(authRoutes, { auth: triage.auth });
   await app.register(ingestRoutes, { ingest: triage.ingest });

@@ -1,7 +1,7 @@
 import { Option } from 'commander';
 import { existsSync } from 'node:fs';
 import { openDatabase } from './db/open.ts';
-import { AppError } from './errors.ts';
+import { AppError, storageFailure } from './errors.ts';
 import type { Scorer } from './scoring/types.ts';
 import { createTriage, stopTriage, type Triage } from './triage.ts';
 
@@ -12,7 +12,8 @@ export interface Cli {
   /**
    * Opens the database named by `--db` (else TRIAGE_DB, else data/triage.db)
    * with every service, runs `fn`, then stops and closes everything. An
-   * AppError becomes `triage COMMAND: message` on stderr and exit code 1.
+   * AppError, or a storage failure of the database (disk full, read-only…),
+   * becomes `triage COMMAND: message` on stderr and exit code 1.
    */
   withTriage(
     command: string,
@@ -41,12 +42,19 @@ export const cli: Cli = {
     if (options.mustExist && path !== ':memory:' && !existsSync(path)) {
       return fail(`triage ${command}: no database at ${path} (set --db or TRIAGE_DB)`);
     }
-    const db = openDatabase(path);
+    let db: ReturnType<typeof openDatabase>;
+    try {
+      db = openDatabase(path);
+    } catch (err) {
+      if (err instanceof AppError) return fail(`triage ${command}: ${err.message}`);
+      throw err;
+    }
     const triage = createTriage({ db, scorer: options.scorer });
     try {
       await fn(triage);
     } catch (err) {
-      if (err instanceof AppError) return fail(`triage ${command}: ${err.message}`);
+      const known = storageFailure(err, path) ?? err;
+      if (known instanceof AppError) return fail(`triage ${command}: ${known.message}`);
       throw err;
     } finally {
       await stopTriage(triage);

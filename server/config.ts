@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { PASSWORD_MIN_LENGTH, passwordProblem } from './auth/password-policy.ts';
 import type { ModelChoice } from './scoring/types.ts';
 
 /** How `npm start` / `server/main.ts` runs. Each field has an env var and a CLI flag; the flag wins. */
@@ -11,7 +12,7 @@ export interface Config {
   dbPath: string;
   /** `TRIAGE_MODEL` / `--model`: local (our model, default), toxicity (Google's), auto (Google's when its weights are present). */
   model: ModelChoice;
-  /** `TRIAGE_ADMIN_PASSWORD` / `--admin-password`: password of the first admin; generated and printed once when unset. */
+  /** `TRIAGE_ADMIN_PASSWORD` / `--admin-password`: password of the first admin; generated and printed once when unset. Must pass the password rule (server/auth/password-policy.ts). */
   adminPassword: string | null;
   /** `TRIAGE_SEED` / `--seed`, `--no-seed`: import the threads in seeds/ on first start. Default on; 0 starts empty. */
   seed: boolean;
@@ -102,7 +103,9 @@ export function resolveConfig(env: RawConfig, flags: RawConfig = {}): Config {
   }
   const password = pick('adminPassword');
   if (password) {
-    if (String(password.value).length < 8) throw new ConfigError(`${password.where} must be at least 8 characters`);
+    // The first admin is named admin (server/main.ts).
+    const problem = passwordProblem(String(password.value), 'admin');
+    if (problem) throw new ConfigError(`${password.where} ${problem}`);
     config.adminPassword = String(password.value);
   }
   const seed = pick('seed');
@@ -117,7 +120,7 @@ export function addServerOptions(command: Command): Command {
     .option('--host <address>', `HOST: address to bind (default ${DEFAULT_CONFIG.host}; 0.0.0.0 for every interface)`)
     .option('--db <path>', `TRIAGE_DB: SQLite file (default ${DEFAULT_CONFIG.dbPath})`)
     .option('--model <name>', 'TRIAGE_MODEL: local (default), toxicity (Google\u2019s; needs npm run model:fetch) or auto')
-    .option('--admin-password <password>', 'TRIAGE_ADMIN_PASSWORD: password of the first admin (generated and printed when unset)')
+    .option('--admin-password <password>', `TRIAGE_ADMIN_PASSWORD: password of the first admin, at least ${PASSWORD_MIN_LENGTH} characters and not a common one (generated and printed when unset)`)
     .option('--seed', 'TRIAGE_SEED=1: import the seed threads on first start (default)')
     .option('--no-seed', 'TRIAGE_SEED=0: start with an empty database');
 }

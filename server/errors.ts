@@ -13,7 +13,9 @@ export const ERROR_CODES = {
   CONFLICT: 409,
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
+  RATE_LIMITED: 429,
   SCORER_UNAVAILABLE: 503,
+  STORAGE_UNAVAILABLE: 503,
   INTERNAL: 500,
 } as const;
 
@@ -83,4 +85,71 @@ export class ScorerUnavailable extends AppError {
   constructor(message: string) {
     super('SCORER_UNAVAILABLE', message);
   }
+}
+
+/** Too many attempts (sign-in): the message says when to try again; the error handler sends Retry-After. */
+export class TooManyAttempts extends AppError {
+  /** Seconds until a new attempt may succeed. */
+  readonly retryAfter: number;
+
+  constructor(message: string, retryAfterSeconds: number) {
+    super('RATE_LIMITED', message, { retryAfter: retryAfterSeconds });
+    this.retryAfter = retryAfterSeconds;
+  }
+}
+
+/**
+ * What each storage failure means: SQLite result codes (their extended codes,
+ * such as SQLITE_IOERR_WRITE, too) and the file system's, from creating the
+ * database's folder.
+ */
+const STORAGE_CAUSES: [code: string, cause: string, advice: string][] = [
+  ['SQLITE_FULL', 'the disk is full', 'free some space'],
+  ['SQLITE_READONLY_DIRECTORY', 'its folder is read-only', 'make the folder writable by the server (SQLite keeps its journal beside the file)'],
+  ['SQLITE_READONLY', 'the file is read-only', 'make the file and its folder writable by the server'],
+  ['SQLITE_CANTOPEN', 'the file cannot be opened', 'check that its folder exists and that the server may read and write both'],
+  ['SQLITE_CORRUPT', 'the file is corrupt', 'restore it from a backup'],
+  ['SQLITE_NOTADB', 'the file is not a SQLite database', 'check the path'],
+  ['SQLITE_IOERR', 'the disk reported an input/output error', 'check the disk'],
+  ['SQLITE_PERM', 'the server may not access the file', 'check its permissions'],
+  ['ENOSPC', 'the disk is full', 'free some space'],
+  ['EROFS', 'the file system is read-only', 'put the database on a writable disk'],
+  ['EACCES', 'the server may not create or open it', 'check the permissions of the file and its folder'],
+  ['EPERM', 'the server may not create or open it', 'check the permissions of the file and its folder'],
+  ['ENOTDIR', 'part of its folder path is a file', 'check the path'],
+  ['EEXIST', 'part of its folder path is a file', 'check the path'],
+  ['EIO', 'the disk reported an input/output error', 'check the disk'],
+];
+
+function causeOf(code: string): [code: string, cause: string, advice: string] | undefined {
+  return STORAGE_CAUSES.find(([c]) => code === c || code.startsWith(`${c}_`));
+}
+
+/**
+ * The database file cannot be used (disk full, read-only, unopenable,
+ * corrupt, I/O error). The message names the file and the cause, never the
+ * SQL or the data being written.
+ */
+export class StorageUnavailable extends AppError {
+  /** The SQLite result code (SQLITE_FULL…) or the file system's (ENOSPC…). */
+  readonly storageCode: string;
+
+  constructor(file: string, storageCode: string) {
+    const [, cause, advice] = causeOf(storageCode) ?? ['', 'storage failed', 'check the disk'];
+    super('STORAGE_UNAVAILABLE', `The database file ${file} cannot be used: ${cause} (${storageCode}); ${advice}`, { file, code: storageCode });
+    this.storageCode = storageCode;
+  }
+}
+
+/**
+ * `err` as a StorageUnavailable of the database `file` when it is a storage
+ * failure: better-sqlite3's SqliteError or a file system error with one of
+ * the codes above, or a StorageUnavailable already. Else null.
+ */
+export function storageFailure(err: unknown, file: string): StorageUnavailable | null {
+  if (err instanceof StorageUnavailable) return err;
+  if (!(err instanceof Error)) return null;
+  const { code, syscall } = err as Error & { code?: unknown; syscall?: unknown };
+  if (typeof code !== 'string' || (err.name !== 'SqliteError' && typeof syscall !== 'string')) return null;
+  return causeOf(code) ? new StorageUnavailable(file, code) : null;
 }

@@ -3,7 +3,19 @@ import { buildApp } from './app.ts';
 import { generatePassword } from './auth/password.ts';
 import { pathToFileURL } from 'node:url';
 import { addServerOptions, ConfigError, rawFromEnv, resolveConfig, type Config, type RawConfig } from './config.ts';
-import { openDatabase } from './db/open.ts';
+import { openDatabase, type Db } from './db/open.ts';
+import { storageFailure } from './errors.ts';
+
+/**
+ * Why the server cannot start, as one line on stderr, then exit code 1: a
+ * storage failure names the database file and the cause; anything else
+ * gives its message, never a stack trace.
+ */
+function exitWith(doing: string, err: unknown, dbPath: string): never {
+  const storage = storageFailure(err, dbPath);
+  console.error(`triage: ${storage ? storage.message : `${doing}: ${err instanceof Error ? err.message : String(err)}`}`);
+  process.exit(1);
+}
 
 /**
  * Runs the dashboard server until Ctrl-C: `npm start`, `npx triage start` and
@@ -21,7 +33,12 @@ export async function runServer(flags: RawConfig): Promise<void> {
     throw err;
   }
 
-  const db = openDatabase(config.dbPath);
+  let db: Db;
+  try {
+    db = openDatabase(config.dbPath);
+  } catch (err) {
+    exitWith(`could not open the database ${config.dbPath}`, err, config.dbPath);
+  }
 
   let app: Awaited<ReturnType<typeof buildApp>>;
   try {
@@ -33,8 +50,7 @@ export async function runServer(flags: RawConfig): Promise<void> {
     });
   } catch (err) {
     db.close();
-    console.error(`triage: could not start: ${err instanceof Error ? err.message : String(err)}`);
-    process.exit(1);
+    exitWith('could not start', err, config.dbPath);
   }
 
   // After the app built (model loaded): a generated password is only shown
@@ -43,7 +59,13 @@ export async function runServer(flags: RawConfig): Promise<void> {
   let adminCreated = false;
   if (app.triage.stores.auth.count() === 0) {
     const password = config.adminPassword ?? generatePassword();
-    await app.triage.auth.addUser({ username: 'admin', password, role: 'admin' });
+    try {
+      await app.triage.auth.addUser({ username: 'admin', password, role: 'admin' });
+    } catch (err) {
+      await app.close();
+      db.close();
+      exitWith('could not create the first admin', err, config.dbPath);
+    }
     adminCreated = true;
     if (!config.adminPassword) firstAdminPassword = password;
   }
@@ -67,10 +89,9 @@ export async function runServer(flags: RawConfig): Promise<void> {
     await app.listen({ port: config.port, host: config.host });
   } catch (err) {
     if (firstAdminPassword) console.error(`The admin account was created with the password ${firstAdminPassword}; keep it.`);
-    console.error(`triage: cannot listen on ${config.host}:${config.port}: ${err instanceof Error ? err.message : String(err)}`);
     await app.close();
     db.close();
-    process.exit(1);
+    exitWith(`cannot listen on ${config.host}:${config.port}`, err, config.dbPath);
   }
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { createInterface } from 'node:readline/promises';
 import type { Cli } from '../command.ts';
 import { generatePassword } from './password.ts';
+import { PASSWORD_MIN_LENGTH } from './password-policy.ts';
 import { ROLES, type Role } from './roles.ts';
 
 /** Asks twice on a terminal; empty means "generate one". */
@@ -26,7 +27,7 @@ export function registerUserCommands(program: Command, cli: Cli): void {
     .description('add a moderator, lead or admin')
     .argument('<name>', 'username (letters, digits, . _ @ -)')
     .requiredOption('--role <role>', `one of ${ROLES.join(', ')}`)
-    .option('--password <password>', 'at least 8 characters; prompted for on a terminal, else generated and printed')
+    .option('--password <password>', `at least ${PASSWORD_MIN_LENGTH} characters, not a common password, a sequence or the username; prompted for on a terminal, else generated and printed`)
     .addOption(cli.dbOption())
     .action(async (name: string, opts: { role: string; password?: string; db?: string }) => {
       if (!ROLES.includes(opts.role as Role)) program.error(`--role must be one of ${ROLES.join(', ')} (got "${opts.role}")`);

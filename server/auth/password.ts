@@ -1,4 +1,5 @@
 import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import { passwordProblem } from './password-policy.ts';
 
 // N=2^15 takes ~50 ms on one core: slow for guessing, fast enough to sign in.
 const PARAMS = { N: 32768, r: 8, p: 1 };
@@ -28,7 +29,13 @@ export async function verifyPassword(password: string, stored: string): Promise<
   return key.length === expected.length && timingSafeEqual(key, expected);
 }
 
-/** A password a person can copy: 18 random bytes, base64url (24 characters). */
+/**
+ * A password a person can copy: 18 random bytes, base64url (24 characters),
+ * drawn again in the (astronomically rare) case the password rule refuses it.
+ */
 export function generatePassword(): string {
-  return randomBytes(18).toString('base64url');
+  for (;;) {
+    const password = randomBytes(18).toString('base64url');
+    if (passwordProblem(password) === null) return password;
+  }
 }

@@ -5,6 +5,7 @@ import type { AuthService } from './service.ts';
 import { SESSION_COOKIE, SESSION_TTL_MS } from './service.ts';
 import { currentUser, requireRole } from './hooks.ts';
 import { addUserSchema, listUsersSchema, loginSchema, logoutSchema, meSchema, updateUserSchema } from './schemas.ts';
+import { LOGIN_ADDRESS_LIMIT } from './throttle.ts';
 
 /** Routes that answer without a session. */
 export const PUBLIC_ROUTES = new Set(['GET /api/health', 'POST /api/auth/login']);
@@ -27,7 +28,8 @@ export function sessionHook(auth: AuthService) {
 export async function authRoutes(fastify: FastifyInstance, { auth }: { auth: AuthService }): Promise<void> {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
 
-  app.post('/api/auth/login', { schema: loginSchema }, async (request, reply) => {
+  // Limited per client address on top of the service's per-account limit.
+  app.post('/api/auth/login', { schema: loginSchema, config: { rateLimit: LOGIN_ADDRESS_LIMIT } }, async (request, reply) => {
     const { user, token } = await auth.login(request.body.username, request.body.password);
     reply.setCookie(SESSION_COOKIE, token, {
       path: '/',

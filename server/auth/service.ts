@@ -2,8 +2,10 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { Db } from '../db/open.ts';
 import { BadCredentials, Conflict, Forbidden, NotFound, ValidationError } from '../errors.ts';
 import { hashPassword, verifyPassword } from './password.ts';
+import { passwordProblem } from './password-policy.ts';
 import { ROLES, type Role } from './roles.ts';
 import { toUser, type AuthStore, type User } from './store.ts';
+import { createLoginThrottle, type LoginThrottle } from './throttle.ts';
 
 export const SESSION_COOKIE = 'triage_session';
 /** A week: long enough for a run of shifts, short enough that a lost laptop's cookie dies. */
@@ -24,6 +26,8 @@ export interface AuthDeps {
   db: Db;
   store: AuthStore;
   now: () => number;
+  /** Per-account limit on wrong passwords; default: in memory, on `now` (server/auth/throttle.ts). */
+  throttle?: LoginThrottle;
 }
 
 // A fixed hash to verify against when the username is unknown, so a wrong
@@ -38,12 +42,16 @@ function checkUsername(username: string): string {
   return name;
 }
 
-function checkPassword(password: string): void {
-  if (password.length < 8) throw new ValidationError('password must be at least 8 characters', { field: 'password' });
+/** The password rule (server/auth/password-policy.ts), as a 400 naming what is wrong. */
+function checkPassword(password: string, username: string): void {
+  const problem = passwordProblem(password, username);
+  if (problem) throw new ValidationError(`password ${problem}`, { field: 'password' });
 }
 
-export function createAuthService({ db, store, now }: AuthDeps) {
+export function createAuthService({ db, store, now, throttle = createLoginThrottle({ now }) }: AuthDeps) {
   async function login(username: string, password: string): Promise<{ user: User; token: string; expiresAt: number }> {
+    // Counted before the slow hash, so parallel guesses cannot slip past the limit.
+    throttle.begin(username);
     const row = store.getByUsername(username.trim());
     if (!row || row.disabled) {
       decoyHash ??= hashPassword('decoy password');
@@ -51,6 +59,7 @@ export function createAuthService({ db, store, now }: AuthDeps) {
       throw new BadCredentials();
     }
     if (!(await verifyPassword(password, row.password_hash))) throw new BadCredentials();
+    throttle.succeeded(username);
     const token = randomBytes(32).toString('base64url');
     const t = now();
     const expiresAt = t + SESSION_TTL_MS;
@@ -63,7 +72,7 @@ export function createAuthService({ db, store, now }: AuthDeps) {
 
   async function addUser(input: { username: string; password: string; role: Role }): Promise<User> {
     const username = checkUsername(input.username);
-    checkPassword(input.password);
+    checkPassword(input.password, username);
     if (!ROLES.includes(input.role)) throw new ValidationError(`role must be one of ${ROLES.join(', ')}`, { field: 'role' });
     const passwordHash = await hashPassword(input.password);
     return db.transaction(() => {
@@ -78,7 +87,11 @@ export function createAuthService({ db, store, now }: AuthDeps) {
     patch: { role?: Role; password?: string; disabled?: boolean },
     actor: User,
   ): Promise<User> {
-    if (patch.password !== undefined) checkPassword(patch.password);
+    if (patch.password !== undefined) {
+      const row = store.getById(id);
+      if (!row) throw new NotFound('user', id);
+      checkPassword(patch.password, row.username);
+    }
     const passwordHash = patch.password !== undefined ? await hashPassword(patch.password) : undefined;
     return db.transaction(() => {
       const row = store.getById(id);

@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { storageFailure } from '../errors.ts';
 
 export type Db = Database.Database;
 
@@ -41,14 +42,40 @@ export function migrate(db: Db, migrations = listMigrations()): number {
   return latest;
 }
 
-/** Opens (creating if needed) and migrates the database. `:memory:` works for tests. */
+/**
+ * Fails now, naming the cause, when the database cannot be written: SQLite
+ * quietly opens a write-protected file read-only, and the first write would
+ * fail later, in the middle of some request. Writes the schema version it
+ * read inside a transaction it rolls back, so nothing reaches the disk.
+ */
+function checkWritable(db: Db): void {
+  db.exec('BEGIN IMMEDIATE');
+  try {
+    db.pragma(`user_version = ${Number(db.pragma('user_version', { simple: true }))}`);
+  } finally {
+    if (db.inTransaction) db.exec('ROLLBACK');
+  }
+}
+
+/**
+ * Opens (creating if needed), checks it can be written, and migrates the
+ * database. `:memory:` works for tests. A file that cannot be created,
+ * opened or written is a StorageUnavailable naming the file and the cause.
+ */
 export function openDatabase(path: string): Db {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-  const db = new Database(path);
-  db.pragma('journal_mode = WAL');
-  db.pragma('foreign_keys = ON');
-  db.pragma('synchronous = NORMAL');
-  db.pragma('busy_timeout = 5000');
-  migrate(db);
-  return db;
+  let db: Db | undefined;
+  try {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    db = new Database(path);
+    db.pragma('journal_mode = WAL');
+    db.pragma('foreign_keys = ON');
+    db.pragma('synchronous = NORMAL');
+    db.pragma('busy_timeout = 5000');
+    if (path !== ':memory:') checkWritable(db);
+    migrate(db);
+    return db;
+  } catch (err) {
+    if (db?.open) db.close();
+    throw storageFailure(err, path) ?? err;
+  }
 }

@@ -195,5 +195,15 @@ export const healthSchema = {
       },
       closed,
     ),
+    /** Degraded: the database failed (disk full, read-only…) and no write has succeeded since. */
+    503: Type.Object(
+      {
+        ok: Type.Literal(false),
+        /** What failed, naming the database file and the cause. */
+        reason: Type.String(),
+        model: Nullable(Type.String()),
+      },
+      closed,
+    ),
   },
 };

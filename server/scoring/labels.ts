@@ -20,3 +20,21 @@ export type LabelScores = Record<Label, number | null>;
 export function isLabel(value: string): value is Label {
   return (LABELS as readonly string[]).includes(value);
 }
+
+/**
+ * What is wrong with a scorer's answer, or null when every label is a
+ * probability in [0, 1] or null. The pipeline asks this of every result
+ * before anything is stored: SQLite would store NaN as NULL, hiding a broken
+ * model as "no signal".
+ */
+export function scoresProblem(scores: unknown): string | null {
+  if (typeof scores !== 'object' || scores === null) return 'no scores';
+  for (const label of LABELS) {
+    const value = (scores as Record<string, unknown>)[label];
+    if (value === null) continue;
+    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > 1) {
+      return `${label} = ${typeof value === 'number' ? String(value) : JSON.stringify(value) ?? 'undefined'}, not a probability in [0, 1]`;
+    }
+  }
+  return null;
+}

@@ -8,6 +8,7 @@
  * backend is chosen elsewhere (server/scoring/backend.ts), never here.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -39,7 +40,8 @@ export interface LocalModelManifest {
   featurizer: FeaturizerParams;
   /** `members`: models whose probabilities are averaged (1 when absent). */
   architecture: { dim: number; hidden: number; outputs: number; pooling: Pooling; members?: number };
-  weights: { file: string; tensors: TensorSpec[] };
+  /** `sha256`: hex SHA-256 of the weights file, checked at load (scripts/train.ts writes it). */
+  weights: { file: string; sha256: string; tensors: TensorSpec[] };
   /** Recommended flag thresholds per label (null where the label is null); the rule is in `thresholdRule`. */
   thresholds: Record<Label, number | null>;
   thresholdRule: string;
@@ -110,6 +112,14 @@ function checkManifest(m: LocalModelManifest, path: string): void {
   const f = m.featurizer;
   if (!f || !(f.buckets > 0) || (f.buckets & (f.buckets - 1)) !== 0) fail('featurizer.buckets', 'must be a power of two');
   if (typeof m.weights?.file !== 'string' || !Array.isArray(m.weights.tensors)) fail('weights', 'needs file and tensors');
+  if (typeof m.weights.sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(m.weights.sha256)) {
+    fail('weights.sha256', 'must be the SHA-256 of the weights file, 64 lowercase hex digits (scripts/train.ts writes it)');
+  }
+}
+
+/** Hex SHA-256 of the weights, as recorded in the manifest's `weights.sha256`. */
+export function weightsChecksum(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
 }
 
 /** Reads manifest and weights; int8 embedding rows are dequantised with their per-row scale. */
@@ -126,6 +136,14 @@ export async function readLocalModel(dir: string): Promise<{ manifest: LocalMode
     buf = await readFile(join(dir, manifest.weights.file));
   } catch (err) {
     throw new Error(`cannot read the local model weights ${join(dir, manifest.weights.file)}: ${(err as Error).message}`, { cause: err });
+  }
+  // Random bytes of the right size would load and score NaN or nonsense under the same model id.
+  const actual = weightsChecksum(buf);
+  if (actual !== manifest.weights.sha256) {
+    throw new Error(
+      `the local model weights ${join(dir, manifest.weights.file)} are corrupt or from another model: ` +
+        `SHA-256 ${actual}, expected ${manifest.weights.sha256} (weights.sha256 in ${join(dir, 'model.json')})`,
+    );
   }
   const members: LocalModelWeights[] = [];
   try {

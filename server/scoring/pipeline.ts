@@ -1,6 +1,7 @@
 import type { ScoringService } from './service.ts';
 import type { ScoringStore, ScoreWrite } from './store.ts';
-import type { Scorer } from './types.ts';
+import { scoresProblem } from './labels.ts';
+import type { ScoredText, Scorer } from './types.ts';
 
 /** The part of a pino/Fastify logger the pipeline uses. Never given comment text. */
 export interface PipelineLogger {
@@ -20,6 +21,8 @@ export interface PipelineOptions {
   idlePollMs?: number;
   /** Called after each written batch (progress bars, tests). */
   onBatch?: (written: number) => void;
+  /** Told of an error that stopped a step (reading jobs, writing scores), after it is logged; the loop retries after idlePollMs. */
+  onError?: (err: unknown) => void;
 }
 
 export interface PipelineDeps extends PipelineOptions {
@@ -28,6 +31,12 @@ export interface PipelineDeps extends PipelineOptions {
   scoring: Pick<ScoringService, 'record'>;
   scorer: Scorer;
   now: () => number;
+}
+
+/** A job that got no score this try, and why (stored with the job). */
+interface JobFailure {
+  commentId: number;
+  error: string;
 }
 
 const silent: PipelineLogger = { info() {}, warn() {}, error() {} };
@@ -63,38 +72,49 @@ export function createScoringPipeline(deps: PipelineDeps) {
     });
   }
 
-  async function scoreJobs(jobs: { commentId: number; body: string }[]): Promise<{ ok: ScoreWrite[]; failed: number[]; error?: string }> {
+  /** Each job's scores, or why it has none; a scorer's answer is checked (scoresProblem) before it can be stored. */
+  async function scoreJobs(jobs: { commentId: number; body: string }[]): Promise<{ ok: ScoreWrite[]; failed: JobFailure[] }> {
+    let results: ScoredText[];
     try {
-      const results = await scorer.scoreBatch(jobs.map((j) => j.body));
+      results = await scorer.scoreBatch(jobs.map((j) => j.body));
       if (results.length !== jobs.length) throw new Error(`scorer returned ${results.length} results for ${jobs.length} texts`);
-      return { ok: jobs.map((j, i) => ({ commentId: j.commentId, scores: results[i].scores })), failed: [] };
     } catch (err) {
-      if (jobs.length === 1) return { ok: [], failed: [jobs[0].commentId], error: errorText(err) };
+      if (jobs.length === 1) return { ok: [], failed: [{ commentId: jobs[0].commentId, error: errorText(err) }] };
       // One bad text must not fail its whole batch: score one by one to find it.
       logger.warn({ err: errorText(err), jobs: jobs.length }, 'scoring batch failed; retrying one by one');
       const ok: ScoreWrite[] = [];
-      const failed: number[] = [];
-      let error: string | undefined;
+      const failed: JobFailure[] = [];
       for (const job of jobs) {
         const r = await scoreJobs([job]);
         ok.push(...r.ok);
         failed.push(...r.failed);
-        error ??= r.error;
       }
-      return { ok, failed, error };
+      return { ok, failed };
     }
+    const ok: ScoreWrite[] = [];
+    const failed: JobFailure[] = [];
+    jobs.forEach((job, i) => {
+      const problem = scoresProblem(results[i]?.scores);
+      if (problem) failed.push({ commentId: job.commentId, error: `${model} gave an invalid score: ${problem}` });
+      else ok.push({ commentId: job.commentId, scores: results[i].scores });
+    });
+    return { ok, failed };
   }
 
   /** Scores one batch; returns how many jobs it took (0 when the queue is empty). */
   async function step(): Promise<number> {
     const jobs = store.listPending(model, batchSize);
     if (jobs.length === 0) return 0;
-    const { ok, failed, error } = await scoreJobs(jobs);
+    const { ok, failed } = await scoreJobs(jobs);
     const t = now();
     const written = ok.length > 0 ? scoring.record(ok, { model, now: t }) : 0;
     if (failed.length > 0) {
-      store.recordFailure(failed, { model, error: error ?? 'unknown scoring error', maxAttempts, now: t });
-      logger.error({ commentIds: failed, err: error }, 'comments could not be scored');
+      const byError = new Map<string, number[]>();
+      for (const f of failed) byError.set(f.error, [...(byError.get(f.error) ?? []), f.commentId]);
+      for (const [error, commentIds] of byError) {
+        store.recordFailure(commentIds, { model, error, maxAttempts, now: t });
+        logger.error({ commentIds, err: error }, 'comments could not be scored');
+      }
     }
     deps.onBatch?.(written);
     return jobs.length;
@@ -107,6 +127,7 @@ export function createScoringPipeline(deps: PipelineDeps) {
         took = await step();
       } catch (err) {
         logger.error({ err: errorText(err) }, 'scoring pipeline step failed');
+        deps.onError?.(err);
         if (running) await sleep(idlePollMs);
         continue;
       }

@@ -163,12 +163,12 @@ describe.skipIf(chromiumMissing() !== null)('review queue in a browser', () => {
   });
 
   it('hides the admin and lead screens from a moderator', async () => {
-    const added = await page.request.post(`${server.url}/api/users`, { data: { username: 'mo', password: 'moderator-pw', role: 'moderator' } });
+    const added = await page.request.post(`${server.url}/api/users`, { data: { username: 'mo', password: 'moderator walks the queue', role: 'moderator' } });
     expect(added.status()).toBe(200);
     const other = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     try {
       const modPage = await other.newPage();
-      await signIn(modPage, server.url, 'mo', 'moderator-pw');
+      await signIn(modPage, server.url, 'mo', 'moderator walks the queue');
       await modPage.locator('ol.items > li').first().waitFor();
       const links = await modPage.locator('header nav a').allTextContents();
       expect(links).toEqual(['Queue', 'Import']);

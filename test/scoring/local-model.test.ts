@@ -1,6 +1,7 @@
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
+import { createHash, randomBytes } from 'node:crypto';
 import { copyFileSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -171,6 +172,27 @@ describe('loadLocalModel with a broken model folder', () => {
         expect(expected[i]!.scores[label]!).toBeCloseTo(mean, 5);
       }
     });
+  });
+
+  it('refuses weights whose SHA-256 differs from the manifest, naming the file and both hashes', async () => {
+    const expected = readManifest().weights.sha256;
+    expect(expected).toMatch(/^[0-9a-f]{64}$/);
+    // Random bytes of the right size: before the checksum they loaded and scored NaN under the same model id.
+    const dir = brokenCopy(() => {});
+    const weights = join(dir, 'weights.bin');
+    writeFileSync(weights, randomBytes(statSync(weights).size));
+    const actual = createHash('sha256').update(readFileSync(weights)).digest('hex');
+    const before = tf.memory().numTensors;
+    await expect(loadLocalModel(dir)).rejects.toThrow(
+      `the local model weights ${weights} are corrupt or from another model: SHA-256 ${actual}, expected ${expected} (weights.sha256 in ${join(dir, 'model.json')})`,
+    );
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('refuses a manifest without the weights checksum', async () => {
+    await expect(loadLocalModel(brokenCopy((m) => delete (m.weights as Partial<LocalModelManifest['weights']>).sha256))).rejects.toThrow(
+      /field weights\.sha256 must be the SHA-256 of the weights file/,
+    );
   });
 
   it('names the manifest field at fault', async () => {

@@ -93,14 +93,14 @@ describe('user admin', () => {
       method: 'POST',
       url: '/api/users',
       headers: { cookie: admin.cookie },
-      payload: { username: 'noor', password: 'noor password', role: 'moderator' },
+      payload: { username: 'noor', password: 'noor keeps the queue', role: 'moderator' },
     });
     expect(added.statusCode).toBe(200);
     const id = added.json().user.id as number;
-    const dup = await app.inject({ method: 'POST', url: '/api/users', headers: { cookie: admin.cookie }, payload: { username: 'noor', password: 'another pw', role: 'lead' } });
+    const dup = await app.inject({ method: 'POST', url: '/api/users', headers: { cookie: admin.cookie }, payload: { username: 'noor', password: 'another long passphrase', role: 'lead' } });
     expect(dup.statusCode).toBe(409);
 
-    const login = await app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: 'noor', password: 'noor password' } });
+    const login = await app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: 'noor', password: 'noor keeps the queue' } });
     const noorCookie = `triage_session=${login.cookies[0].value}`;
     const patched = await app.inject({ method: 'PATCH', url: `/api/users/${id}`, headers: { cookie: admin.cookie }, payload: { role: 'lead' } });
     expect(patched.json()).toEqual({ user: { id, username: 'noor', role: 'lead' } });
@@ -108,7 +108,7 @@ describe('user admin', () => {
 
     await app.inject({ method: 'PATCH', url: `/api/users/${id}`, headers: { cookie: admin.cookie }, payload: { disabled: true } });
     expect((await app.inject({ url: '/api/me', headers: { cookie: noorCookie } })).statusCode).toBe(401);
-    const again = await app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: 'noor', password: 'noor password' } });
+    const again = await app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: 'noor', password: 'noor keeps the queue' } });
     expect(again.statusCode).toBe(401);
     const list = await app.inject({ url: '/api/users', headers: { cookie: admin.cookie } });
     expect(list.json().users.find((u: { id: number }) => u.id === id)).toEqual({ id, username: 'noor', role: 'lead', disabled: true });

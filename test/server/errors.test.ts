@@ -99,7 +99,7 @@ describe('config', () => {
     expect(() => resolveConfig({}, { port: '70000' })).toThrow('--port must be a port number');
     expect(() => resolveConfig({ model: 'gpt' })).toThrow('TRIAGE_MODEL must be one of local, toxicity, auto (got "gpt")');
     expect(() => resolveConfig({ seed: 'maybe' })).toThrow('TRIAGE_SEED must be 1 or 0');
-    expect(() => resolveConfig({ adminPassword: 'short' })).toThrow('TRIAGE_ADMIN_PASSWORD must be at least 8 characters');
+    expect(() => resolveConfig({ adminPassword: 'short' })).toThrow('TRIAGE_ADMIN_PASSWORD must be at least 12 characters');
   });
 });
 
