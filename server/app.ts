@@ -1,13 +1,16 @@
 import cookie from '@fastify/cookie';
+import helmet from '@fastify/helmet';
 import multipart from '@fastify/multipart';
 import rateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOptions, type RouteOptions } from 'fastify';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { authRoutes, sessionHook } from './auth/routes.ts';
+import { accessHook, checkAccessDeclaration } from './auth/access.ts';
+import { authRoutes } from './auth/routes.ts';
 import type { User } from './auth/store.ts';
 import { openDatabase, type Db } from './db/open.ts';
 import { createStorageHealth, type StorageHealth } from './db/storage-health.ts';
@@ -19,6 +22,8 @@ import { moderationRoutes } from './moderation/routes.ts';
 import { healthSchema } from './moderation/schemas.ts';
 import { reportRoutes } from './reports/routes.ts';
 import type { ModelChoice, Scorer } from './scoring/types.ts';
+import { SECURITY_HEADERS } from './security-headers.ts';
+import { coerceParamsAndQuery } from './strict-coercion.ts';
 import { thresholdRoutes } from './thresholds/routes.ts';
 import { createTriage, stopTriage, type Triage } from './triage.ts';
 
@@ -50,6 +55,14 @@ export interface BuildAppOptions {
   logger?: FastifyServerOptions['logger'];
   /** Folder of the built dashboard; served with SPA fallback when it holds an index.html. False to skip. */
   webDist?: string | false;
+  /**
+   * Fastify's `trustProxy` (server/config.ts, TRIAGE_TRUST_PROXY): believe
+   * X-Forwarded-Proto/-Host/-For from these proxies (true: from any), so
+   * cookies get Secure behind a TLS proxy. Default false.
+   */
+  trustProxy?: boolean | string;
+  /** Called for each route as it is registered, with its options (the tests list every route this way). */
+  onRoute?: (route: RouteOptions) => void;
 }
 
 declare module 'fastify' {
@@ -60,7 +73,7 @@ declare module 'fastify' {
     storage: StorageHealth;
   }
   interface FastifyRequest {
-    /** Set by the session hook on every /api route but the public ones. */
+    /** Set by the access hook (server/auth/access.ts) on every route that needs a session. */
     user: User | null;
   }
 }
@@ -167,7 +180,10 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<FastifyIn
   const now = options.now ?? Date.now;
   const app = Fastify({
     logger: options.logger ?? false,
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
+    // No type coercion: a JSON body must have the right types. Params and query strings are text,
+    // coerced strictly by server/strict-coercion.ts before validation.
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: true, allErrors: false } },
+    trustProxy: options.trustProxy ?? false,
     // Sane default for JSON bodies; the import route raises its own limit.
     bodyLimit: 1024 * 1024,
   }).withTypeProvider<TypeBoxTypeProvider>();
@@ -230,12 +246,18 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<FastifyIn
   app.setErrorHandler(errorHandler);
   await app.register(cookie);
   await app.register(multipart, { limits: { fileSize: IMPORT_LIMIT_BYTES, files: 1 } });
-  app.addHook('onRequest', sessionHook(triage.auth));
+  // Security headers first, so every answer has them, refusals included.
+  await app.register(helmet, SECURITY_HEADERS);
+  // Deny by default: every route needs a session unless it declares `config: { access: 'public' }`.
+  app.addHook('onRoute', checkAccessDeclaration);
+  if (options.onRoute) app.addHook('onRoute', options.onRoute);
+  app.addHook('onRequest', accessHook(triage.auth));
+  app.addHook('preValidation', coerceParamsAndQuery);
 
   // Per-address limits, on the routes that ask for them (sign-in: server/auth/throttle.ts).
   await app.register(rateLimit, { global: false });
 
-  app.get('/api/health', { schema: healthSchema }, async (_request, reply) => {
+  app.get('/api/health', { schema: healthSchema, config: { access: 'public' } }, async (_request, reply) => {
     let m: string | null = null;
     try {
       m = triage.model();
@@ -256,11 +278,24 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<FastifyIn
   await app.register(reportRoutes, { reports: triage.reports, reads: triage.reads, now: triage.now });
 
   // 5. The dashboard, when built: any non-API path gets index.html (client-side routing).
+  // Its files are public (the sign-in page loads without a session), and only they: the
+  // onRoute hook below sees the routes of this one plugin context.
   const webDist = options.webDist ?? WEB_DIST;
-  const serveWeb = webDist !== false && existsSync(join(webDist, 'index.html'));
-  if (serveWeb) await app.register(fastifyStatic, { root: webDist, wildcard: false });
-  app.setNotFoundHandler((request, reply) => {
-    if (serveWeb && request.method === 'GET' && !request.url.startsWith('/api/')) return reply.sendFile('index.html');
+  const indexHtml = webDist !== false && existsSync(join(webDist, 'index.html')) ? join(webDist, 'index.html') : null;
+  if (webDist !== false && indexHtml) {
+    await app.register(async function dashboard(web) {
+      web.addHook('onRoute', (route) => {
+        route.config = { ...route.config, access: 'public' };
+      });
+      await web.register(fastifyStatic, { root: webDist, wildcard: false });
+    });
+  }
+  // Unmatched requests are public too (access.ts): they get the dashboard's page or an error naming
+  // the path, never data. The path only chooses which of the two.
+  app.setNotFoundHandler(async (request, reply) => {
+    if (indexHtml && request.method === 'GET' && !request.url.startsWith('/api/')) {
+      return reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(await readFile(indexHtml));
+    }
     return reply.status(404).send({ error: 'NOT_FOUND', message: `${request.method} ${request.url.split('?')[0]} not found` });
   });
 

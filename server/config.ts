@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { isIP } from 'node:net';
 import { PASSWORD_MIN_LENGTH, passwordProblem } from './auth/password-policy.ts';
 import type { ModelChoice } from './scoring/types.ts';
 
@@ -16,6 +17,13 @@ export interface Config {
   adminPassword: string | null;
   /** `TRIAGE_SEED` / `--seed`, `--no-seed`: import the threads in seeds/ on first start. Default on; 0 starts empty. */
   seed: boolean;
+  /**
+   * `TRIAGE_TRUST_PROXY` / `--trust-proxy`: believe X-Forwarded-Proto, -Host and -For (Fastify's
+   * `trustProxy`), so a request that reached a TLS proxy counts as https and its cookies get Secure.
+   * false (default); true (`1`: from any peer, only when nothing but the proxy can reach the server);
+   * or the proxies' addresses and CIDR ranges, comma-separated (`127.0.0.1,10.0.0.0/8`).
+   */
+  trustProxy: boolean | string;
 }
 
 export const DEFAULT_CONFIG: Config = {
@@ -25,6 +33,7 @@ export const DEFAULT_CONFIG: Config = {
   model: 'local',
   adminPassword: null,
   seed: true,
+  trustProxy: false,
 };
 
 /** Values as given, before checking: env vars and flags are both strings. */
@@ -35,6 +44,7 @@ export interface RawConfig {
   model?: string;
   adminPassword?: string;
   seed?: string | boolean;
+  trustProxy?: string | boolean;
 }
 
 export class ConfigError extends Error {}
@@ -49,6 +59,7 @@ export const ENV_NAMES: Record<keyof RawConfig, string> = {
   model: 'TRIAGE_MODEL',
   adminPassword: 'TRIAGE_ADMIN_PASSWORD',
   seed: 'TRIAGE_SEED',
+  trustProxy: 'TRIAGE_TRUST_PROXY',
 };
 
 export function rawFromEnv(env: NodeJS.ProcessEnv): RawConfig {
@@ -68,13 +79,35 @@ function parseSeed(value: string | boolean, where: string): boolean {
   throw new ConfigError(`${where} must be 1 or 0 (got "${value}")`);
 }
 
+/** Address names proxy-addr (Fastify's trustProxy) knows besides addresses. */
+const PROXY_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
+
+function parseTrustProxy(value: string | boolean, where: string): boolean | string {
+  if (typeof value === 'boolean') return value;
+  const v = value.trim().toLowerCase();
+  if (['1', 'on', 'true', 'yes'].includes(v)) return true;
+  if (['0', 'off', 'false', 'no'].includes(v)) return false;
+  const entries = v.split(',').map((e) => e.trim());
+  const bad = entries.find((e) => {
+    if (PROXY_NAMES.includes(e)) return false;
+    const [address, bits, ...rest] = e.split('/');
+    const family = isIP(address);
+    if (family === 0 || rest.length > 0) return true;
+    return bits !== undefined && !(/^[0-9]{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128));
+  });
+  if (bad !== undefined) {
+    throw new ConfigError(`${where} must be 1, 0, or proxy addresses and CIDR ranges separated by commas (got "${value}")`);
+  }
+  return entries.join(',');
+}
+
 /**
  * Checks and combines configuration: flags over env over defaults. Throws a
  * ConfigError naming the variable or flag and the value it did not accept.
  */
 export function resolveConfig(env: RawConfig, flags: RawConfig = {}): Config {
   const pick = <K extends keyof RawConfig>(key: K): { value: RawConfig[K]; where: string } | undefined => {
-    if (flags[key] !== undefined) return { value: flags[key], where: `--${key === 'adminPassword' ? 'admin-password' : key}` };
+    if (flags[key] !== undefined) return { value: flags[key], where: `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}` };
     if (env[key] !== undefined) return { value: env[key], where: ENV_NAMES[key] };
     return undefined;
   };
@@ -110,6 +143,8 @@ export function resolveConfig(env: RawConfig, flags: RawConfig = {}): Config {
   }
   const seed = pick('seed');
   if (seed && seed.value !== undefined) config.seed = parseSeed(seed.value, seed.where);
+  const trustProxy = pick('trustProxy');
+  if (trustProxy && trustProxy.value !== undefined) config.trustProxy = parseTrustProxy(trustProxy.value, trustProxy.where);
   return config;
 }
 
@@ -122,5 +157,6 @@ export function addServerOptions(command: Command): Command {
     .option('--model <name>', 'TRIAGE_MODEL: local (default), toxicity (Google\u2019s; needs npm run model:fetch) or auto')
     .option('--admin-password <password>', `TRIAGE_ADMIN_PASSWORD: password of the first admin, at least ${PASSWORD_MIN_LENGTH} characters and not a common one (generated and printed when unset)`)
     .option('--seed', 'TRIAGE_SEED=1: import the seed threads on first start (default)')
-    .option('--no-seed', 'TRIAGE_SEED=0: start with an empty database');
+    .option('--no-seed', 'TRIAGE_SEED=0: start with an empty database')
+    .option('--trust-proxy [addresses]', 'TRIAGE_TRUST_PROXY: believe X-Forwarded-* from these proxies (comma-separated addresses or CIDR ranges; alone: any), so cookies get Secure behind https');
 }

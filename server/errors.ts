@@ -68,6 +68,17 @@ export class Forbidden extends AppError {
   }
 }
 
+/**
+ * A state change refused as a possible cross-site request forgery
+ * (server/auth/csrf.ts): from another origin, or signed in without the
+ * client header.
+ */
+export class CrossSiteRefused extends AppError {
+  constructor(message: string) {
+    super('FORBIDDEN', message);
+  }
+}
+
 export class NotFound extends AppError {
   constructor(what: string, id: string | number) {
     super('NOT_FOUND', `${what} ${id} not found`, { what, id });

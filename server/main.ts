@@ -46,6 +46,7 @@ export async function runServer(flags: RawConfig): Promise<void> {
       db,
       scoring: { model: config.model },
       seed: config.seed,
+      trustProxy: config.trustProxy,
       logger: { level: process.env.LOG_LEVEL ?? 'info' },
     });
   } catch (err) {

@@ -31,6 +31,8 @@ import type { analysisSchema, getThresholdsSchema, historySchema, putThresholdsS
 export { LABELS, type Label, type LabelScores } from './scoring/labels.ts';
 export { DECISION_ACTIONS, QUEUE_SORTS, STATUS_AFTER, STATUSES, type Action, type DecisionAction, type QueueSort, type Status } from './moderation/statuses.ts';
 export { ROLES, type Role } from './auth/roles.ts';
+/** The header every signed-in change must carry (server/auth/csrf.ts); web/src/lib/api.ts sends it. */
+export { CLIENT_HEADER } from './auth/csrf.ts';
 export type { ErrorCode };
 
 /** The 200 answer of a route schema. */

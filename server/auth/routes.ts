@@ -1,5 +1,5 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { Unauthenticated } from '../errors.ts';
 import type { AuthService } from './service.ts';
 import { SESSION_COOKIE, SESSION_TTL_MS } from './service.ts';
@@ -7,29 +7,12 @@ import { currentUser, requireRole } from './hooks.ts';
 import { addUserSchema, listUsersSchema, loginSchema, logoutSchema, meSchema, updateUserSchema } from './schemas.ts';
 import { LOGIN_ADDRESS_LIMIT } from './throttle.ts';
 
-/** Routes that answer without a session. */
-export const PUBLIC_ROUTES = new Set(['GET /api/health', 'POST /api/auth/login']);
-
-/**
- * onRequest hook for every /api route but the public ones: resolves the
- * session cookie to `request.user`, or answers 401.
- */
-export function sessionHook(auth: AuthService) {
-  return async function checkSession(request: FastifyRequest): Promise<void> {
-    if (!request.url.startsWith('/api/')) return;
-    if (PUBLIC_ROUTES.has(`${request.method} ${request.routeOptions.url}`)) return;
-    const token = request.cookies[SESSION_COOKIE];
-    const user = token ? auth.userForToken(token) : undefined;
-    if (!user) throw new Unauthenticated(token ? 'Your session has ended; sign in again' : 'Sign in first');
-    request.user = user;
-  };
-}
-
+// Every route here needs a session (server/auth/access.ts) but sign-in, which says so.
 export async function authRoutes(fastify: FastifyInstance, { auth }: { auth: AuthService }): Promise<void> {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
 
-  // Limited per client address on top of the service's per-account limit.
-  app.post('/api/auth/login', { schema: loginSchema, config: { rateLimit: LOGIN_ADDRESS_LIMIT } }, async (request, reply) => {
+  // Public, and limited per client address on top of the service's per-account limit.
+  app.post('/api/auth/login', { schema: loginSchema, config: { access: 'public', rateLimit: LOGIN_ADDRESS_LIMIT } }, async (request, reply) => {
     const { user, token } = await auth.login(request.body.username, request.body.password);
     reply.setCookie(SESSION_COOKIE, token, {
       path: '/',
@@ -45,7 +28,7 @@ export async function authRoutes(fastify: FastifyInstance, { auth }: { auth: Aut
     const token = request.cookies[SESSION_COOKIE];
     if (!token) throw new Unauthenticated();
     auth.logout(token);
-    reply.clearCookie(SESSION_COOKIE, { path: '/' });
+    reply.clearCookie(SESSION_COOKIE, { path: '/', httpOnly: true, sameSite: 'lax', secure: request.protocol === 'https' });
     return { ok: true as const };
   });
 

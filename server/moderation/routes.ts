@@ -13,7 +13,7 @@ export async function moderationRoutes(fastify: FastifyInstance, { moderation }:
 
   app.get('/api/threads/:id', { schema: threadSchema }, async (request) => moderation.getThread(request.params.id));
 
-  app.get('/api/comments/:id', { schema: commentSchema }, async (request) => moderation.getContext(request.params.id));
+  app.get('/api/comments/:id', { schema: commentSchema }, async (request) => moderation.getContext(request.params.id, currentUser(request)));
 
   // Every signed-in role is at least a moderator; the service checks what escalations need.
   app.post('/api/comments/:id/decision', { schema: decideSchema }, async (request) =>

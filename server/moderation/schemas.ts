@@ -61,6 +61,8 @@ export const DecisionSchema = Type.Object(
     statusBefore: StatusSchema,
     statusAfter: StatusSchema,
     note: Nullable(Type.String()),
+    /** Present, true, when `note` is null because the viewer may not read it (docs/api.md). */
+    noteHidden: Type.Optional(Type.Literal(true)),
     moderator: Type.String(),
     decidedAt: Type.Number(),
     undoesId: Nullable(Type.Integer()),

@@ -9,7 +9,7 @@ import type { ScoringCounts } from '../scoring/store.ts';
 import type { ThresholdStore } from '../thresholds/store.ts';
 import type { Comment, Decision, QueueItem, ThreadSummary, ThreadWithComments } from '../wire.ts';
 import { STATUS_AFTER, type DecisionAction, type QueueSort, type Status } from './statuses.ts';
-import { toDecision, toThreadSummary, type CommentRow, type ModerationStore } from './store.ts';
+import { toDecision, toThreadSummary, type CommentRow, type DecisionRow, type ModerationStore } from './store.ts';
 
 /** How many siblings on each side of a comment its context shows. */
 export const CONTEXT_SIBLINGS = 50;
@@ -21,13 +21,37 @@ export const CONTEXT_ANCESTORS = 50;
 /**
  * The decision rules of docs/api.md as a pure function: returns the role the
  * change needs, or throws Conflict when it would not change anything.
+ * `leadRuling`: a lead's ruling on an escalation stands (leadRulingStands).
  */
-export function roleNeeded(statusBefore: Status, action: DecisionAction): Role {
+export function roleNeeded(statusBefore: Status, action: DecisionAction, leadRuling = false): Role {
   if (STATUS_AFTER[action] === statusBefore) {
     throw new Conflict(`comment is already ${statusBefore}`, { status: statusBefore });
   }
-  // Escalations exist so someone senior looks: only they resolve them.
-  return statusBefore === 'escalated' ? 'lead' : 'moderator';
+  // Escalations exist so someone senior looks: only they resolve them, and only they change what they resolved.
+  return statusBefore === 'escalated' || leadRuling ? 'lead' : 'moderator';
+}
+
+/**
+ * Whether a lead's ruling on an escalation stands on a comment: one of its
+ * standing decisions (not an undo, not undone) resolved an escalation (status
+ * before `escalated`), which only a lead or admin can do. While one stands,
+ * only leads and admins change the comment, so no moderator reverses the
+ * ruling, nor a lead's later decision on the comment. Undoing the ruling
+ * (its author, or a lead) ends it.
+ */
+export function leadRulingStands(history: readonly Pick<Decision, 'action' | 'statusBefore' | 'undoneById'>[]): boolean {
+  return history.some((d) => d.action !== 'undo' && d.undoneById === null && d.statusBefore === 'escalated');
+}
+
+/**
+ * A decision as `viewer` may see it (docs/api.md): leads and admins read every
+ * note; a moderator reads their own, and gets another's as null with
+ * `noteHidden: true` (notes are for leads, as in the decision log).
+ */
+export function decisionFor(viewer: User, row: DecisionRow): Decision {
+  const decision = toDecision(row);
+  if (decision.note === null || row.moderator_id === viewer.id || hasRole(viewer, 'lead')) return decision;
+  return { ...decision, note: null, noteHidden: true };
 }
 
 export interface QueueQuery {
@@ -130,9 +154,16 @@ export function createModerationService(deps: ModerationDeps) {
   /** Writes one decision; call inside a transaction. */
   function applyDecision(commentId: number, action: DecisionAction, note: string | null, user: User): number {
     const row = commentOrThrow(commentId);
-    const needed = roleNeeded(row.status, action);
+    const leadRuling = leadRulingStands(store.listDecisions(commentId).map(toDecision));
+    const needed = roleNeeded(row.status, action, leadRuling);
     if (!hasRole(user, needed)) {
-      throw new Forbidden(needed === 'lead' ? 'lead or admin (to resolve an escalated comment)' : needed);
+      throw new Forbidden(
+        needed === 'moderator'
+          ? needed
+          : row.status === 'escalated'
+            ? 'lead or admin (to resolve an escalated comment)'
+            : 'lead or admin (to change a lead\u2019s ruling on an escalated comment)',
+      );
     }
     const statusAfter = STATUS_AFTER[action];
     const id = store.insertDecision({
@@ -267,7 +298,7 @@ export function createModerationService(deps: ModerationDeps) {
      * A comment in context: its thread, its nearest ancestors (root side first), nearby siblings,
      * replies and decision history. The comment carries its whole body; the others an excerpt.
      */
-    getContext(id: number) {
+    getContext(id: number, viewer: User) {
       const row = store.getWholeComment(id);
       if (!row) throw new NotFound('comment', id);
       const thread = summaries([row.thread_id]).get(row.thread_id)!;
@@ -285,7 +316,7 @@ export function createModerationService(deps: ModerationDeps) {
         ancestorsOmitted: Math.max(0, row.depth - ancestors.length),
         siblings: take(siblings.length),
         replies: take(replies.length),
-        history: store.listDecisions(id).map(toDecision),
+        history: store.listDecisions(id).map((d) => decisionFor(viewer, d)),
       };
     },
 

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { LABELS } from '../scoring/labels.ts';
 import type { Summary } from './summary.ts';
 
@@ -82,17 +83,33 @@ function table(head: string[], rows: (string | number)[][]): string {
     .join('')}</tbody></table>`;
 }
 
-export function summaryHtml(s: Summary): string {
-  const title = `Moderation report ${iso(s.filter.from)} – ${iso(s.filter.to)}`;
-  return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title>
-<style>
+/** The page's one stylesheet, inline so the page stands alone when saved. */
+const REPORT_CSS = `
 body{font:14px/1.4 system-ui,sans-serif;margin:2rem;color:#111}
 h1{font-size:1.4rem}h2{font-size:1.1rem;margin-top:1.6rem;border-bottom:1px solid #ccc}
 table{border-collapse:collapse;margin:.5rem 0}th,td{border:1px solid #ccc;padding:.2rem .5rem;text-align:left}
 td:not(:first-child){font-variant-numeric:tabular-nums}.meta{color:#444}.empty{color:#666}
 section{break-inside:avoid}@media print{body{margin:0}a{color:inherit}}
-</style></head><body>
+`;
+
+/**
+ * The Content-Security-Policy the page is served with: nothing loads, no
+ * script runs, and the one inline stylesheet is allowed by its hash (never
+ * 'unsafe-inline'). Inline SVG needs no source.
+ */
+export const SUMMARY_HTML_CSP = [
+  "default-src 'none'",
+  `style-src 'sha256-${createHash('sha256').update(REPORT_CSS).digest('base64')}'`,
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+export function summaryHtml(s: Summary): string {
+  const title = `Moderation report ${iso(s.filter.from)} – ${iso(s.filter.to)}`;
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title>
+<style>${REPORT_CSS}</style></head><body>
 <h1>${escapeHtml(title)}</h1>
 <p class="meta">Generated ${iso(s.generatedAt)}. Threads: ${escapeHtml(s.filter.threads?.join(', ') ?? 'all')}. Labels: ${escapeHtml(s.filter.labels?.join(', ') ?? 'all')}.
 Decisions are the standing ones: undone decisions and undo rows are left out.</p>

@@ -4,7 +4,7 @@ import { requireRole } from '../auth/hooks.ts';
 import type { ReadRunner } from '../reads/runner.ts';
 import { summaryCsv } from './export.ts';
 import { exportName, resolveFilter } from './filter.ts';
-import { summaryHtml } from './html.ts';
+import { SUMMARY_HTML_CSP, summaryHtml } from './html.ts';
 import { decisionLogSchema, summarySchema } from './schemas.ts';
 import type { ReportService } from './service.ts';
 
@@ -29,6 +29,8 @@ export async function reportRoutes(fastify: FastifyInstance, { reports, now, rea
     }
     if (format === 'html') {
       reply.type('text/html; charset=utf-8').header('content-disposition', `inline; filename="${exportName('summary', filter, 'html')}"`);
+      // Its own policy, in place of the dashboard's: the page's inline stylesheet, by hash.
+      reply.header('content-security-policy', SUMMARY_HTML_CSP);
       return reply.send(summaryHtml(summary));
     }
     return summary;

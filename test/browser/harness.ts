@@ -14,6 +14,8 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const CHROMIUM = '/usr/bin/chromium';
 export const ADMIN_PASSWORD = 'browser-test-pw';
+/** What the dashboard's client sends on every call; a signed-in change without it is refused (server/auth/csrf.ts). */
+export const CLIENT_HEADERS = { 'x-requested-with': 'triage' };
 
 export interface TestServer {
   url: string;

@@ -6,7 +6,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromiumMissing, launchBrowser, ROOT, signIn, startServer, type TestServer } from './harness.ts';
+import { chromiumMissing, CLIENT_HEADERS, launchBrowser, ROOT, signIn, startServer, type TestServer } from './harness.ts';
 
 const SCRIPT = '<script>alert(1)</script>';
 const HOSTILE = `${SCRIPT} <img src=x onerror="alert(2)"> <b>not bold</b> you absolute idiot`;
@@ -155,7 +155,7 @@ describe.skipIf(chromiumMissing() !== null)('review queue in a browser', () => {
   it('drops a comment that another moderator already decided, and says why', async () => {
     const [first] = await rows();
     expect(await selectedId()).toBe(first.id);
-    const elsewhere = await page.request.post(`${server.url}/api/comments/${first.id}/decision`, { data: { action: 'approve' } });
+    const elsewhere = await page.request.post(`${server.url}/api/comments/${first.id}/decision`, { headers: CLIENT_HEADERS, data: { action: 'approve' } });
     expect(elsewhere.status()).toBe(200);
     await page.keyboard.press('a');
     await page.getByRole('alert').filter({ hasText: `Could not approve comment ${first.id}` }).waitFor();
@@ -163,7 +163,7 @@ describe.skipIf(chromiumMissing() !== null)('review queue in a browser', () => {
   });
 
   it('hides the admin and lead screens from a moderator', async () => {
-    const added = await page.request.post(`${server.url}/api/users`, { data: { username: 'mo', password: 'moderator walks the queue', role: 'moderator' } });
+    const added = await page.request.post(`${server.url}/api/users`, { headers: CLIENT_HEADERS, data: { username: 'mo', password: 'moderator walks the queue', role: 'moderator' } });
     expect(added.status()).toBe(200);
     const other = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     try {

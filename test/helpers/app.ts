@@ -1,5 +1,6 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, InjectOptions } from 'fastify';
 import { buildApp, type BuildAppOptions } from '../../server/app.ts';
+import { CLIENT_HEADER } from '../../server/auth/csrf.ts';
 import type { Role } from '../../server/auth/roles.ts';
 import type { User } from '../../server/auth/store.ts';
 import { LABELS, type LabelScores } from '../../server/scoring/labels.ts';
@@ -9,9 +10,24 @@ import type { ParsedComment, ParsedThread } from '../../server/ingest/types.ts';
 /** The model name test scores are written under when no scorer runs. */
 export const TEST_MODEL = 'test-fixture@1';
 
-/** A fresh in-memory app, without a scorer unless one is asked for, with every threshold at 0.8. */
-export function buildTestApp(options: BuildAppOptions = {}): Promise<FastifyInstance> {
-  return buildApp({ dbPath: ':memory:', scoring: false, webDist: false, initialThresholds: FIXTURE_THRESHOLDS, ...options });
+/**
+ * A fresh in-memory app, without a scorer unless one is asked for, with every threshold at 0.8.
+ * Its `inject` sends the client header (X-Requested-With: triage) on every request, as the
+ * dashboard's client does, unless the request names that header itself: `undefined` leaves it out.
+ */
+export async function buildTestApp(options: BuildAppOptions = {}): Promise<FastifyInstance> {
+  const app = await buildApp({ dbPath: ':memory:', scoring: false, webDist: false, initialThresholds: FIXTURE_THRESHOLDS, ...options });
+  const inject = app.inject.bind(app);
+  app.inject = ((opts: InjectOptions | string) => inject(asClient(opts))) as FastifyInstance['inject'];
+  return app;
+}
+
+function asClient(opts: InjectOptions | string): InjectOptions {
+  const request = typeof opts === 'string' ? { url: opts } : opts;
+  const given = { ...(request.headers as Record<string, string | string[] | undefined> | undefined) };
+  const { [CLIENT_HEADER.name]: client, ...others } = given;
+  const value = CLIENT_HEADER.name in given ? client : CLIENT_HEADER.value;
+  return { ...request, headers: (value === undefined ? others : { ...others, [CLIENT_HEADER.name]: value }) as InjectOptions['headers'] };
 }
 
 let counter = 0;

@@ -88,7 +88,7 @@ describe('logs', () => {
 
 describe('config', () => {
   it('uses documented defaults, env over defaults and flags over env', () => {
-    expect(resolveConfig({})).toEqual({ port: 3000, host: '127.0.0.1', dbPath: 'data/triage.db', model: 'local', adminPassword: null, seed: true });
+    expect(resolveConfig({})).toEqual({ port: 3000, host: '127.0.0.1', dbPath: 'data/triage.db', model: 'local', adminPassword: null, seed: true, trustProxy: false });
     const c = resolveConfig({ port: '8080', model: 'auto', seed: '0', db: '/tmp/x.db' }, { port: '9090' });
     expect(c).toMatchObject({ port: 9090, model: 'auto', seed: false, dbPath: '/tmp/x.db' });
     expect(resolveConfig({}, { seed: false }).seed).toBe(false);

@@ -23,6 +23,8 @@ import type {
   User,
 } from '../../../server/wire.ts';
 
+import { CLIENT_HEADER } from '../../../server/wire.ts';
+
 // The wire types are the server's own (server/wire.ts, derived from its route
 // schemas), imported as types only: Vite erases these imports. Text from
 // comments (`Comment.body`, authors, titles) is untrusted: render it with
@@ -76,7 +78,8 @@ function withQuery(path: string, query?: Query): string {
  * (e.g. `api-thresholds.ts`) share the one fetch and its error handling.
  */
 export async function request<T>(method: string, path: string, options: { query?: Query; json?: unknown; form?: FormData } = {}): Promise<T> {
-  const init: RequestInit = { method, headers: { accept: 'application/json' }, credentials: 'same-origin' };
+  // The client header on every call: the server refuses signed-in changes without it (CSRF, docs/api.md).
+  const init: RequestInit = { method, headers: { accept: 'application/json', [CLIENT_HEADER.name]: CLIENT_HEADER.value }, credentials: 'same-origin' };
   if (options.json !== undefined) {
     init.body = JSON.stringify(options.json);
     init.headers = { ...init.headers, 'content-type': 'application/json' };

@@ -10,6 +10,23 @@ export function labelName(label: Label): string {
   return label.replace('_', ' ');
 }
 
+/**
+ * `url` when it is an absolute http: or https: URL, normalised: the only URLs
+ * that become links. Anything else (`javascript:`, `data:`, relative, garbage)
+ * is null, so an imported thread URL can never run script in a moderator's
+ * session. Every link to a URL from the data goes through this.
+ */
+export function safeHref(url: string | null | undefined): string | null {
+  if (!url) return null;
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return null;
+  }
+  return parsed.protocol === 'http:' || parsed.protocol === 'https:' ? parsed.href : null;
+}
+
 export function formatScore(score: number | null): string {
   return score === null ? 'n/a' : score.toFixed(2);
 }
