@@ -301,8 +301,13 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<FastifyIn
 
   app.addHook('onReady', async () => {
     triage.pipeline?.start();
-    // A threshold change a stopped server left half re-flagged finishes now, in the background.
+    // A threshold change a stopped server left half re-flagged finishes now,
+    // and an import it left half written is taken back out, in the background.
     void triage.flagging.resume().catch((err: unknown) => app.log.error({ err }, 're-flagging failed'));
+    void triage.ingest
+      .recover()
+      .then((n) => n > 0 && app.log.warn({ imports: n }, 'took back imports a stopped process left half written'))
+      .catch((err: unknown) => app.log.error({ err }, 'taking back unfinished imports failed'));
   });
   return app;
 }
