@@ -1,7 +1,8 @@
 /**
  * Threshold maths: pure functions of their inputs, no database. A comment is
- * flagged for a label when its score reaches the threshold (score >= t); a
- * null threshold switches the label off.
+ * flagged for a label when its score reaches the threshold (`reaches` in
+ * flagging/rules.ts); a null threshold switches the label off. The curve
+ * counts the same rule over sorted scores (`countAtLeast`).
  *
  * Moderators' decisions are the ground truth: hide or escalate is a positive,
  * approve a negative, and a comment nobody has decided is undecided.
