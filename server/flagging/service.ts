@@ -68,12 +68,13 @@ export function createFlagging({ db, store, thresholds, model, now, reflagChunk 
 
   /** Runs a job chunk by chunk, yielding to the event loop between chunks; stops early (resumable) when the app stops. */
   async function run(job: ReflagJob): Promise<Reevaluation> {
+    // Kept large for the whole job: restoring it between chunks would drop the
+    // index pages the next chunk reads again.
     const cacheSize = db.pragma('cache_size', { simple: true }) as number;
+    db.pragma(`cache_size = ${REFLAG_CACHE_KIB}`);
     try {
       while (!stopping && job.nextComment <= job.lastComment) {
-        db.pragma(`cache_size = ${REFLAG_CACHE_KIB}`);
         chunk(job, job.nextComment, job.nextComment + reflagChunk);
-        db.pragma(`cache_size = ${cacheSize}`);
         await nextTurn();
       }
     } finally {
