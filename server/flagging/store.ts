@@ -108,11 +108,13 @@ export function createFlagStore(db: Db) {
   );
   const touchRaised = db.prepare('INSERT OR IGNORE INTO temp.reeval_touched (comment_id) SELECT comment_id FROM temp.reeval_raise');
   // Comments whose flagged state changes; only those rows are written, since
-  // every write to comments.flagged updates several queue indexes.
+  // every write to comments.flagged updates several queue indexes. CROSS JOIN
+  // keeps the touched comments outermost: without statistics on the temp
+  // table, SQLite would scan every comment of the database for each chunk.
   const collectFlips = db.prepare(
     `INSERT INTO temp.reeval_flip (comment_id, now_flagged, pending)
      SELECT c.id, NOT c.flagged, c.status = 'pending'
-     FROM temp.reeval_touched t JOIN comments c ON c.id = t.comment_id
+     FROM temp.reeval_touched t CROSS JOIN comments c ON c.id = t.comment_id
      WHERE c.flagged != EXISTS (SELECT 1 FROM flags f WHERE f.comment_id = t.comment_id)`,
   );
   const countFlips = db.prepare<[], { flagged: number; unflagged: number; entered: number; left: number }>(

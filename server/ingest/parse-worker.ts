@@ -28,7 +28,10 @@ export function parseOffThread(text: string, format: ImportFormat | 'auto'): Pro
       fn();
       void worker.terminate();
     };
+    // Ask for the next piece only after this turn of the event loop: requests waiting meanwhile go first.
+    const next = () => setImmediate(() => !settled && worker.postMessage('next'));
     worker.on('message', (message: FromParseWorker) => {
+      if (message.kind === 'start' || message.kind === 'thread' || message.kind === 'comments') next();
       switch (message.kind) {
         case 'start':
           parsed.format = message.format;

@@ -43,7 +43,7 @@ export interface IngestDeps {
 }
 
 /** Comments per write transaction of a chunked import: tens of milliseconds each. */
-export const IMPORT_CHUNK = 2000;
+export const IMPORT_CHUNK = 500;
 /** Files from this size are parsed off the main thread. */
 const OFF_THREAD_BYTES = 1024 * 1024;
 
