@@ -89,6 +89,8 @@ fi
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/triage-ci-node$major.XXXXXX")"
 
+# Readable by others as a normal checkout is: a test runs the server as the user nobody.
+chmod 755 "$work"
 mkdir "$work/repo"
 if git -C "$repo" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
   # Files as they are in the work tree (so local edits are tested too);
