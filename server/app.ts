@@ -17,6 +17,7 @@ import { createStorageHealth, type StorageHealth } from './db/storage-health.ts'
 import { AppError, TooManyAttempts } from './errors.ts';
 import type { ThresholdValues } from './flagging/rules.ts';
 import { ingestRoutes, IMPORT_LIMIT_BYTES } from './ingest/routes.ts';
+import { integrationRoutes } from './integrations/routes.ts';
 import type { IngestService } from './ingest/service.ts';
 import { moderationRoutes } from './moderation/routes.ts';
 import { healthSchema } from './moderation/schemas.ts';
@@ -61,6 +62,8 @@ export interface BuildAppOptions {
    * cookies get Secure behind a TLS proxy. Default false.
    */
   trustProxy?: boolean | string;
+  /** Requests an API key may make a minute on /api/v1/ routes (server/config.ts, TRIAGE_API_RATE_LIMIT; default 600). */
+  keyRateLimit?: number;
   /** Called for each route as it is registered, with its options (the tests list every route this way). */
   onRoute?: (route: RouteOptions) => void;
 }
@@ -229,6 +232,7 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<FastifyIn
   });
   app.decorate('triage', triage);
   app.decorateRequest('user', null);
+  app.decorateRequest('apiKey', null);
 
   if (options.seed && triage.stores.ingest.countThreads() === 0) {
     try {
@@ -251,7 +255,7 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<FastifyIn
   // Deny by default: every route needs a session unless it declares `config: { access: 'public' }`.
   app.addHook('onRoute', checkAccessDeclaration);
   if (options.onRoute) app.addHook('onRoute', options.onRoute);
-  app.addHook('onRequest', accessHook(triage.auth));
+  app.addHook('onRequest', accessHook(triage.auth, triage.integrations));
   app.addHook('preValidation', coerceParamsAndQuery);
 
   // Per-address limits, on the routes that ask for them (sign-in: server/auth/throttle.ts).
@@ -276,6 +280,7 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<FastifyIn
   await app.register(moderationRoutes, { moderation: triage.moderation });
   await app.register(thresholdRoutes, { thresholds: triage.thresholds, reads: triage.reads });
   await app.register(reportRoutes, { reports: triage.reports, reads: triage.reads, now: triage.now });
+  await app.register(integrationRoutes, { integrations: triage.integrations, keyRateLimit: options.keyRateLimit });
 
   // 5. The dashboard, when built: any non-API path gets index.html (client-side routing).
   // Its files are public (the sign-in page loads without a session), and only they: the

@@ -3,6 +3,7 @@ import { registerUserCommands } from './auth/cli.ts';
 import { cli } from './command.ts';
 import { addServerOptions, type RawConfig } from './config.ts';
 import { registerIngestCommands } from './ingest/cli.ts';
+import { registerKeyCommands } from './integrations/cli.ts';
 import { registerScoreCommand } from './scoring/cli.ts';
 import { registerReportCommand } from './reports/cli.ts';
 import { registerThresholdCommands } from './thresholds/cli.ts';
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
   registerScoreCommand(program);
   registerThresholdCommands(program, cli);
   registerReportCommand(program, cli);
+  registerKeyCommands(program, cli);
   return program;
 }
 

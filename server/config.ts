@@ -24,6 +24,8 @@ export interface Config {
    * or the proxies' addresses and CIDR ranges, comma-separated (`127.0.0.1,10.0.0.0/8`).
    */
   trustProxy: boolean | string;
+  /** `TRIAGE_API_RATE_LIMIT` / `--api-rate-limit`: requests an API key may make a minute on /api/v1/ routes. Default 600. */
+  apiRateLimit: number;
 }
 
 export const DEFAULT_CONFIG: Config = {
@@ -34,6 +36,7 @@ export const DEFAULT_CONFIG: Config = {
   adminPassword: null,
   seed: true,
   trustProxy: false,
+  apiRateLimit: 600,
 };
 
 /** Values as given, before checking: env vars and flags are both strings. */
@@ -45,6 +48,7 @@ export interface RawConfig {
   adminPassword?: string;
   seed?: string | boolean;
   trustProxy?: string | boolean;
+  apiRateLimit?: string;
 }
 
 export class ConfigError extends Error {}
@@ -60,6 +64,7 @@ export const ENV_NAMES: Record<keyof RawConfig, string> = {
   adminPassword: 'TRIAGE_ADMIN_PASSWORD',
   seed: 'TRIAGE_SEED',
   trustProxy: 'TRIAGE_TRUST_PROXY',
+  apiRateLimit: 'TRIAGE_API_RATE_LIMIT',
 };
 
 export function rawFromEnv(env: NodeJS.ProcessEnv): RawConfig {
@@ -145,6 +150,15 @@ export function resolveConfig(env: RawConfig, flags: RawConfig = {}): Config {
   if (seed && seed.value !== undefined) config.seed = parseSeed(seed.value, seed.where);
   const trustProxy = pick('trustProxy');
   if (trustProxy && trustProxy.value !== undefined) config.trustProxy = parseTrustProxy(trustProxy.value, trustProxy.where);
+  const apiRateLimit = pick('apiRateLimit');
+  if (apiRateLimit) {
+    const text = String(apiRateLimit.value).trim();
+    const n = Number(text);
+    if (!/^\d+$/.test(text) || n < 1 || n > 1_000_000) {
+      throw new ConfigError(`${apiRateLimit.where} must be a whole number of requests a minute, 1-1000000 (got "${apiRateLimit.value}")`);
+    }
+    config.apiRateLimit = n;
+  }
   return config;
 }
 
@@ -158,5 +172,6 @@ export function addServerOptions(command: Command): Command {
     .option('--admin-password <password>', `TRIAGE_ADMIN_PASSWORD: password of the first admin, at least ${PASSWORD_MIN_LENGTH} characters and not a common one (generated and printed when unset)`)
     .option('--seed', 'TRIAGE_SEED=1: import the seed threads on first start (default)')
     .option('--no-seed', 'TRIAGE_SEED=0: start with an empty database')
-    .option('--trust-proxy [addresses]', 'TRIAGE_TRUST_PROXY: believe X-Forwarded-* from these proxies (comma-separated addresses or CIDR ranges; alone: any), so cookies get Secure behind https');
+    .option('--trust-proxy [addresses]', 'TRIAGE_TRUST_PROXY: believe X-Forwarded-* from these proxies (comma-separated addresses or CIDR ranges; alone: any), so cookies get Secure behind https')
+    .option('--api-rate-limit <n>', `TRIAGE_API_RATE_LIMIT: requests an API key may make a minute on /api/v1/ (default ${DEFAULT_CONFIG.apiRateLimit})`);
 }

@@ -47,6 +47,7 @@ export async function runServer(flags: RawConfig): Promise<void> {
       scoring: { model: config.model },
       seed: config.seed,
       trustProxy: config.trustProxy,
+      keyRateLimit: config.apiRateLimit,
       logger: { level: process.env.LOG_LEVEL ?? 'info' },
     });
   } catch (err) {

@@ -4,6 +4,8 @@ import type { Db } from './db/open.ts';
 import type { ThresholdValues } from './flagging/rules.ts';
 import { createFlagging } from './flagging/service.ts';
 import { createFlagStore } from './flagging/store.ts';
+import { createIntegrationService } from './integrations/service.ts';
+import { createIntegrationStore } from './integrations/store.ts';
 import { parseOffThread } from './ingest/parse-worker.ts';
 import { createIngestService } from './ingest/service.ts';
 import { createIngestStore } from './ingest/store.ts';
@@ -64,6 +66,7 @@ export function createTriage(options: TriageOptions) {
     analysis: createAnalysisStore(db),
     moderation: createModerationStore(db, () => model()),
     reports: createReportStore(db),
+    integrations: createIntegrationStore(db),
   };
   // A read-only connection (the read worker's) finds the versions the server wrote.
   if (!db.readonly) stores.thresholds.ensureDefaults(now(), options.initialThresholds);
@@ -91,6 +94,8 @@ export function createTriage(options: TriageOptions) {
     thresholds,
     moderation: createModerationService({ db, store: stores.moderation, scoringCounts: scoring.counts, thresholds: stores.thresholds, now, model }),
     reports,
+    /** API keys of the sites Triage moderates. */
+    integrations: createIntegrationService({ db, store: stores.integrations, now }),
     /** Long reads (threshold analysis, shadow view, report summary) off the main thread when the database is a file. */
     reads: createReadRunner(db, () => readJobs({ thresholds, reports }), () => ({ model: model(), now: now() })),
   };

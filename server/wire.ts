@@ -11,6 +11,7 @@ import type { Static, TSchema } from 'typebox';
 import type { addUserSchema, listUsersSchema, loginSchema, UserSchema } from './auth/schemas.ts';
 import type { ErrorCode } from './errors.ts';
 import type { importSchema } from './ingest/schemas.ts';
+import type { ApiKeySchema, createKeySchema, sourceSchema } from './integrations/schemas.ts';
 import type {
   bulkSchema,
   commentSchema,
@@ -45,6 +46,15 @@ export type User = Static<typeof UserSchema>;
 export type ManagedUser = Ok<typeof listUsersSchema>['users'][number];
 export type Credentials = Body<typeof loginSchema>;
 export type NewUser = Body<typeof addUserSchema>;
+
+// Integrations: API keys of the sites Triage moderates
+/** A key as lists show it: its prefix, never the key. `name` and `source` are typed by admins: render as text. */
+export type ApiKey = Static<typeof ApiKeySchema>;
+export type NewApiKey = Body<typeof createKeySchema>;
+/** The answer to creating a key: `key` appears here only, once. */
+export type CreatedApiKey = Ok<typeof createKeySchema>;
+/** GET /api/v1/source. */
+export type KeySource = Ok<typeof sourceSchema>;
 
 // Import
 export type ImportResult = Ok<typeof importSchema>;

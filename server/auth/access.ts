@@ -1,6 +1,7 @@
 import type { FastifyRequest, RouteOptions } from 'fastify';
 import { CrossSiteRefused, Unauthenticated } from '../errors.ts';
 import { CLIENT_HEADER, crossOriginRefusal, ownOrigin, STATE_CHANGING_METHODS } from './csrf.ts';
+import type { IntegrationService, KeyHolder } from '../integrations/service.ts';
 import { SESSION_COOKIE, type AuthService } from './service.ts';
 
 /**
@@ -12,6 +13,9 @@ import { SESSION_COOKIE, type AuthService } from './service.ts';
  *   user, from the session cookie; `request.user` is set.
  * - `public`: anyone. Only the health check, sign-in and the dashboard's files
  *   (the sign-in page must load without a session).
+ * - `apiKey`: a site, with `Authorization: Bearer KEY` (server/integrations/);
+ *   `request.apiKey` is set. The `/api/v1/` routes. A session cookie does not
+ *   count there, and a key does not count on session routes.
  *
  * A request no route matches gets the not-found answer, which is public: it
  * holds the dashboard's page or an error naming the path, never data. So an
@@ -20,10 +24,10 @@ import { SESSION_COOKIE, type AuthService } from './service.ts';
  * One onRequest hook checks it from `request.routeOptions.config`, the route
  * the router matched, never from the URL: however a path is spelled
  * (percent-escapes, case, extra slashes), it reaches a handler only through
- * that handler's own check. Another kind (say `apiKey` for /api/v1/ routes)
- * is one more entry in ACCESS_KINDS and one more case in `accessHook`.
+ * that handler's own check. Another kind is one more entry in ACCESS_KINDS
+ * and one more case in `accessHook`.
  */
-export const ACCESS_KINDS = ['public', 'session'] as const;
+export const ACCESS_KINDS = ['public', 'session', 'apiKey'] as const;
 export type Access = (typeof ACCESS_KINDS)[number];
 
 /** What a route that declares no `access` gets. */
@@ -34,6 +38,16 @@ declare module 'fastify' {
     /** Who may call the route (server/auth/access.ts); `session` when left out. */
     access?: Access;
   }
+  interface FastifyRequest {
+    /** Set by the access hook on every `apiKey` route: the key's id, name and source. */
+    apiKey: KeyHolder | null;
+  }
+}
+
+/** `Bearer KEY` → KEY; null for anything else. */
+function bearerToken(header: string | undefined): string | null {
+  const match = header ? /^Bearer +([A-Za-z0-9_-]{1,200}) *$/i.exec(header) : null;
+  return match ? match[1] : null;
 }
 
 /** What the not-found answer gets (Fastify's 404 handler has no route options of its own). */
@@ -56,9 +70,13 @@ export function checkAccessDeclaration(route: RouteOptions): void {
  * onRequest hook for every request, public or not:
  * 1. a state change (POST, PUT, PATCH, DELETE) from another origin is 403 (csrf.ts);
  * 2. the route's access kind: `public` goes on; `session` needs a live session
- *    (401 otherwise) and, for a state change, the client header (403 otherwise).
+ *    (401 otherwise) and, for a state change, the client header (403 otherwise);
+ *    `apiKey` needs a live key in `Authorization: Bearer KEY` (401 otherwise). A
+ *    key request carries no cookie, so a page on another site cannot make the
+ *    browser send it: it needs no client header (step 1 still refuses an Origin
+ *    from another site).
  */
-export function accessHook(auth: AuthService) {
+export function accessHook(auth: AuthService, integrations: IntegrationService) {
   return async function checkAccess(request: FastifyRequest): Promise<void> {
     const changesState = STATE_CHANGING_METHODS.has(request.method);
     if (changesState) {
@@ -79,6 +97,20 @@ export function accessHook(auth: AuthService) {
           );
         }
         request.user = user;
+        return;
+      }
+      case 'apiKey': {
+        const header = request.headers.authorization;
+        const key = bearerToken(header);
+        const holder = key ? integrations.authenticate(key) : undefined;
+        if (!holder) {
+          throw new Unauthenticated(
+            header === undefined
+              ? 'This route needs an API key: Authorization: Bearer KEY (a signed-in session does not count)'
+              : 'This API key is not valid: unknown, revoked, or not sent as Authorization: Bearer KEY',
+          );
+        }
+        request.apiKey = holder;
         return;
       }
       default: {

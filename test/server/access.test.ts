@@ -18,6 +18,7 @@ interface Route {
   method: string;
   url: string;
   public: boolean;
+  access: unknown;
 }
 
 /** The public routes, as the findings define them: nothing else may answer without a session. */
@@ -70,7 +71,7 @@ beforeAll(async () => {
   await app.ready();
   // Read after ready: the dashboard's own onRoute hook marks its routes after ours sees them.
   routes = registered.flatMap((r) =>
-    (Array.isArray(r.method) ? r.method : [r.method]).map((method) => ({ method, url: r.url, public: r.config?.access === 'public' })),
+    (Array.isArray(r.method) ? r.method : [r.method]).map((method) => ({ method, url: r.url, public: r.config?.access === 'public', access: r.config?.access })),
   );
 });
 
@@ -146,9 +147,27 @@ describe('access: deny by default', () => {
     expect((await app.inject({ url: '/queue' })).body).toBe(INDEX_HTML);
   });
 
+  it('answers 401 on every API-key route to a session, under every spelling of its path', async () => {
+    const keyRoutes = routes.filter((r) => r.access === 'apiKey');
+    expect(keyRoutes.map((r) => `${r.method} ${r.url}`)).toContain('GET /api/v1/source');
+    expect(keyRoutes.every((r) => r.url.startsWith('/api/v1/'))).toBe(true);
+    const { cookie } = await signIn(app, 'admin');
+    const failures: string[] = [];
+    for (const route of keyRoutes) {
+      for (const url of spellings(concrete(route.url))) {
+        const res = await app.inject({ method: route.method as 'GET', url, headers: { cookie } });
+        const notFound = res.statusCode === 404 && (route.method === 'HEAD' || res.json().error === 'NOT_FOUND');
+        const signInPage = res.statusCode === 200 && res.body === INDEX_HTML;
+        const unreadable = res.statusCode === 400 && url.includes('%');
+        if (res.statusCode !== 401 && !notFound && !signInPage && !unreadable) failures.push(`${route.method} ${url}: ${res.statusCode}`);
+      }
+    }
+    expect(failures).toEqual([]);
+  });
+
   it('refuses at start a route that declares an access kind nobody checks', () => {
     const route = { method: 'GET', url: '/api/x', handler: () => 'x', config: { access: 'apikey' } } as unknown as RouteOptions;
-    expect(() => checkAccessDeclaration(route)).toThrow('route GET /api/x: access must be one of public, session (got "apikey")');
+    expect(() => checkAccessDeclaration(route)).toThrow('route GET /api/x: access must be one of public, session, apiKey (got "apikey")');
     expect(() => checkAccessDeclaration({ ...route, config: { access: 'public' } } as unknown as RouteOptions)).not.toThrow();
     expect(() => checkAccessDeclaration({ ...route, config: {} } as unknown as RouteOptions)).not.toThrow();
   });

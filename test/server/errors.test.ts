@@ -88,10 +88,11 @@ describe('logs', () => {
 
 describe('config', () => {
   it('uses documented defaults, env over defaults and flags over env', () => {
-    expect(resolveConfig({})).toEqual({ port: 3000, host: '127.0.0.1', dbPath: 'data/triage.db', model: 'local', adminPassword: null, seed: true, trustProxy: false });
+    expect(resolveConfig({})).toEqual({ port: 3000, host: '127.0.0.1', dbPath: 'data/triage.db', model: 'local', adminPassword: null, seed: true, trustProxy: false, apiRateLimit: 600 });
     const c = resolveConfig({ port: '8080', model: 'auto', seed: '0', db: '/tmp/x.db' }, { port: '9090' });
     expect(c).toMatchObject({ port: 9090, model: 'auto', seed: false, dbPath: '/tmp/x.db' });
     expect(resolveConfig({}, { seed: false }).seed).toBe(false);
+    expect(resolveConfig({ apiRateLimit: '100' }, { apiRateLimit: '50' }).apiRateLimit).toBe(50);
   });
 
   it('names the variable or flag of an invalid value', () => {
@@ -100,6 +101,8 @@ describe('config', () => {
     expect(() => resolveConfig({ model: 'gpt' })).toThrow('TRIAGE_MODEL must be one of local, toxicity, auto (got "gpt")');
     expect(() => resolveConfig({ seed: 'maybe' })).toThrow('TRIAGE_SEED must be 1 or 0');
     expect(() => resolveConfig({ adminPassword: 'short' })).toThrow('TRIAGE_ADMIN_PASSWORD must be at least 12 characters');
+    expect(() => resolveConfig({ apiRateLimit: 'lots' })).toThrow('TRIAGE_API_RATE_LIMIT must be a whole number of requests a minute, 1-1000000 (got "lots")');
+    expect(() => resolveConfig({}, { apiRateLimit: '0' })).toThrow('--api-rate-limit must be a whole number');
   });
 });
 

@@ -2,6 +2,7 @@ import type { Component } from 'svelte';
 import type { Role } from './lib/api.ts';
 import CommentScreen from './screens/CommentScreen.svelte';
 import EscalationsScreen from './screens/EscalationsScreen.svelte';
+import IntegrationsScreen from './screens/IntegrationsScreen.svelte';
 import ImportScreen from './screens/ImportScreen.svelte';
 import QueueScreen from './screens/QueueScreen.svelte';
 import ReportsScreen from './screens/ReportsScreen.svelte';
@@ -43,4 +44,5 @@ export const routes: Route[] = [
   { path: '/thresholds', component: ThresholdsScreen, nav: 'Thresholds', role: 'lead' },
   { path: '/reports', component: ReportsScreen, nav: 'Reports', role: 'lead' },
   { path: '/users', component: UsersScreen, nav: 'Users', role: 'admin' },
+  { path: '/integrations', component: IntegrationsScreen, nav: 'Integrations', role: 'admin' },
 ];

@@ -4,7 +4,9 @@
  * code and message (docs/api.md).
  */
 import type {
+  ApiKey,
   BulkDecisionAnswer,
+  CreatedApiKey,
   CommentContext,
   DecisionAction,
   DecisionAnswer,
@@ -13,6 +15,7 @@ import type {
   ImportResult,
   Label,
   ManagedUser,
+  NewApiKey,
   QueuePage,
   QueueSort,
   Role,
@@ -120,6 +123,11 @@ export const api = {
   addUser: (user: { username: string; password: string; role: Role }) => request<{ user: User }>('POST', '/api/users', { json: user }),
   updateUser: (id: number, change: { role?: Role; password?: string; disabled?: boolean }) =>
     request<{ user: User }>('PATCH', `/api/users/${id}`, { json: change }),
+
+  apiKeys: () => request<{ keys: ApiKey[] }>('GET', '/api/integrations/keys'),
+  /** The answer holds the key itself, this once. */
+  createApiKey: (key: NewApiKey) => request<CreatedApiKey>('POST', '/api/integrations/keys', { json: key }),
+  revokeApiKey: (id: number) => request<{ apiKey: ApiKey }>('DELETE', `/api/integrations/keys/${id}`),
 
   queue: (filters: QueueFilters, cursor: string | null, limit = 50) =>
     request<QueuePage>('GET', '/api/queue', {
