@@ -4,13 +4,16 @@ import { hostileText } from '../helpers/hostile-text.ts';
 
 const read = (path: string): string => readFileSync(new URL(path, import.meta.url), 'utf8');
 
-/** The seed pages and the JSON fixtures: the files the parsers are written against. */
+/** The seed pages and the JSON, XML and CSV fixtures: the files the parsers are written against. */
 export const FIXTURES = {
   blog: read('../../seeds/000_f1b2f21fdc22b40c.txt'),
   news: read('../../seeds/004_f0a9f0132b37af5b.txt'),
   nested: read('../fixtures/import/nested.json'),
   parentLinked: read('../fixtures/import/parent-linked.json'),
   noIds: read('../fixtures/import/no-ids.json'),
+  wordpress: read('../fixtures/import/wordpress-theme-unit-test.xml'),
+  disqus: read('../fixtures/import/disqus-export.xml'),
+  csv: read('../fixtures/import/comments.csv'),
 };
 
 /** Lines each format is made of, right and nearly right, to build pages from. */
@@ -23,6 +26,12 @@ const LINES = [
   'Feb 30, 2014 6:39am EDT -- Report as abuse', 'Jun 29, 2014 13:39pm EDT -- Report as abuse', 'Jun 29, 2014 12:05am XYZ -- Report as abuse',
   'Foo 29, 2014 6:39am EDT -- Report as abuse', 'tomorrow -- Report as abuse', 'This discussion is now closed.',
   '{', '}', '[', ']', '{"id":"t","title":"T","comments":[', '{"text":"x"}', '{"id":"a","parent":"b","text":"y"}', '"', ',',
+  '<?xml version="1.0"?>', '<rss version="2.0" xmlns:wp="https://wordpress.org/export/1.2/">', '<channel>', '</channel>', '</rss>', '<item>', '</item>',
+  '<wp:post_id>1</wp:post_id>', '<wp:comment>', '</wp:comment>', '<wp:comment_id>2</wp:comment_id>', '<wp:comment_parent>2</wp:comment_parent>',
+  '<wp:comment_approved>spam</wp:comment_approved>', '<wp:comment_date_gmt>2013-02-30 25:00:00</wp:comment_date_gmt>', '<wp:comment_content><![CDATA[<p>x &amp; y</p>]]></wp:comment_content>',
+  '<disqus>', '</disqus>', '<thread dsq:id="1">', '</thread>', '<post dsq:id="2">', '</post>', '<thread dsq:id="1" />', '<parent dsq:id="2" />', '<isSpam>maybe</isSpam>',
+  '<message>&lt;b&gt;hi</message>', '<!DOCTYPE x [<!ENTITY a "aaaa">]>', '&a;', '&#0;', '&#x110000;', ']]>', '<![CDATA[',
+  'thread_id,thread_title,text', 'thread_id,thread_title,comment_id,parent_id,text,posted_at', '1,T,a,,"x', '1,T,b,a,y,2024-01-01', '1,,c,c,z,', '"a""b",c',
 ];
 
 /** A page put together from format lines, indented at random, with any line ending. */

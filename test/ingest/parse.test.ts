@@ -21,7 +21,7 @@ function errorOf(run: () => unknown): BadImport {
 
 describe('detectFormat', () => {
   it('recognises each format', () => {
-    expect(IMPORT_FORMATS).toEqual(['blog', 'news', 'json']);
+    expect(IMPORT_FORMATS).toEqual(['blog', 'news', 'json', 'wordpress', 'disqus', 'csv']);
     expect(detectFormat(blog)).toBe('blog');
     expect(detectFormat(news)).toBe('news');
     expect(detectFormat(json)).toBe('json');
@@ -60,9 +60,9 @@ describe('parseImport', () => {
   });
 
   it('refuses an unknown format name', () => {
-    const error = errorOf(() => parseImport(json, 'csv' as ImportFormat));
+    const error = errorOf(() => parseImport(json, 'yaml' as ImportFormat));
     expect(error.details).toEqual({ field: 'format' });
-    expect(error.message).toMatch(/unknown import format "csv"/);
+    expect(error.message).toMatch(/unknown import format "yaml"/);
   });
 
   it('reports an empty file', () => {

@@ -7,7 +7,7 @@ import { parse as parseJson } from '../../server/ingest/parsers/json.ts';
 import type { ParsedImport } from '../../server/ingest/types.ts';
 import { SEED } from '../helpers/hostile-text.ts';
 import { expectedImport, fileStyle, modelFile, modelImport } from './json-model.ts';
-import { linesSoup, mutated, mutatedFixture } from './mutate.ts';
+import { FIXTURES, linesSoup, mutated, mutatedFixture } from './mutate.ts';
 
 const FORMATS = ['auto', ...IMPORT_FORMATS] as const;
 
@@ -56,12 +56,26 @@ describe('import parsers on random input (fast-check)', () => {
     );
   });
 
-  it('refuse or parse the seed pages and JSON fixtures after random edits', () => {
+  it('refuse or parse the seed pages and the JSON, WordPress, Disqus and CSV fixtures after random edits', () => {
     fc.assert(
       fc.property(mutatedFixture, fc.constantFrom(...FORMATS), (text, format) => {
         parseOrRefuse(text, format);
       }),
       { seed: SEED, numRuns: 150 },
+    );
+  });
+
+  it('refuse or parse the WordPress, Disqus and CSV fixtures after random edits, never quoting a comment in a refusal', () => {
+    const exports = [FIXTURES.wordpress, FIXTURES.disqus, FIXTURES.csv];
+    // Comment texts long enough not to turn up in a message by chance (ids, titles and element names are short).
+    const texts = exports.flatMap((text) => parseImport(text).threads.flatMap((t) => t.comments.map((c) => c.body))).filter((b) => b.length >= 16);
+    expect(texts.length).toBeGreaterThan(20);
+    fc.assert(
+      fc.property(mutated(fc.constantFrom(...exports)), fc.constantFrom('auto', 'wordpress', 'disqus', 'csv'), (text, format) => {
+        const outcome = parseOrRefuse(text, format);
+        if (outcome instanceof BadImport) for (const body of texts) expect(outcome.message).not.toContain(body);
+      }),
+      { seed: SEED, numRuns: 200 },
     );
   });
 

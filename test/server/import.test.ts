@@ -92,8 +92,8 @@ describe('POST /api/import', () => {
     const garbage = await postText('hello\nworld\n');
     expect(garbage.statusCode).toBe(400);
     expect(garbage.json().message).toMatch(/^line 1: /);
-    const badFormat = await postText(BLOG, 'csv');
-    expect(badFormat.json()).toEqual({ error: 'VALIDATION', message: 'querystring/format must be one of auto, blog, news, json' });
+    const badFormat = await postText(BLOG, 'yaml');
+    expect(badFormat.json()).toEqual({ error: 'VALIDATION', message: 'querystring/format must be one of auto, blog, news, json, wordpress, disqus, csv' });
     expect({ threads: count('threads'), comments: count('comments'), imports: count('imports') }).toEqual(before);
   });
 
