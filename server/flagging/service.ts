@@ -119,11 +119,6 @@ export function createFlagging({ db, store, thresholds, model, now, reflagChunk 
       return Promise.all(store.listJobs().filter((job) => !running.has(job.version)).map(schedule));
     },
 
-    /** Whether a threshold change is still being re-flagged. */
-    get reflagging(): boolean {
-      return running.size > 0;
-    },
-
     /** Stops after the chunk in flight; unfinished jobs stay recorded for `resume`. */
     async stop(): Promise<void> {
       stopping = true;

@@ -4,6 +4,7 @@ import { flagsFor, inReviewQueue, reaches, reasonsFor, type ThresholdValues } fr
 import { inReviewQueueSql, reachesSql } from '../../server/flagging/store.ts';
 import { LABELS, type LabelScores } from '../../server/scoring/labels.ts';
 import { createTriage, type Triage } from '../../server/triage.ts';
+import { turnsDuring } from '../helpers/event-loop.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -144,19 +145,11 @@ describe('re-flagging after a threshold change', () => {
     const triage = createTriage({ db, model: () => 'm@1', initialThresholds: every(0.8), reflagChunk: 500 });
     seed(triage, 10_000);
     expect(flaggedCount(triage)).toBe(2000);
-    let ticks = 0;
-    let done = false;
-    const tick = () => {
-      ticks++;
-      if (!done) setImmediate(tick);
-    };
-    setImmediate(tick);
-    const result = await triage.thresholds.update({ toxicity: 0.5 }, { moderatorId: null });
-    done = true;
+    const { result, turns } = await turnsDuring(() => triage.thresholds.update({ toxicity: 0.5 }, { moderatorId: null }));
     expect(result.reevaluation).toMatchObject({ flagsRaised: 3000, flagsRemoved: 0, queueEntered: 3000 });
     expect(flaggedCount(triage)).toBe(5000);
     // 20 chunks: the loop turned between them, so requests were answered meanwhile.
-    expect(ticks).toBeGreaterThanOrEqual(19);
+    expect(turns).toBeGreaterThanOrEqual(19);
     expect(db.prepare('SELECT count(*) AS n FROM reflag_jobs').get()).toEqual({ n: 0 });
     db.close();
   });

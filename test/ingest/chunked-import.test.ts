@@ -6,6 +6,7 @@ import { openDatabase, type Db } from '../../server/db/open.ts';
 import { IMPORT_CHUNK } from '../../server/ingest/service.ts';
 import { parseImport } from '../../server/ingest/parse.ts';
 import { createTriage } from '../../server/triage.ts';
+import { turnsDuring } from '../helpers/event-loop.ts';
 
 /** A JSON import file of `threads` threads with `perThread` comments each, a third of them replies. */
 function bigFile(threads: number, perThread: number, source = 'big'): string {
@@ -37,19 +38,11 @@ describe('imports of any size', () => {
     const db = openDatabase(':memory:');
     const triage = createTriage({ db, model: () => 'm@1' });
     const text = bigFile(4, 3000);
-    let ticks = 0;
-    let done = false;
-    const tick = () => {
-      ticks++;
-      if (!done) setImmediate(tick);
-    };
-    setImmediate(tick);
-    const result = await triage.ingest.importFile(text, { moderatorId: null, source: 'test' });
-    done = true;
+    const { result, turns } = await turnsDuring(() => triage.ingest.importFile(text, { moderatorId: null, source: 'test' }));
     expect(result).toMatchObject({ format: 'json', threads: 4, commentsNew: 12_000, commentsSeen: 0 });
     expect(result.threadIds).toHaveLength(4);
     // 12,000 comments in chunks of IMPORT_CHUNK: the loop turned between them.
-    expect(ticks).toBeGreaterThanOrEqual(12_000 / IMPORT_CHUNK - 1);
+    expect(turns).toBeGreaterThanOrEqual(12_000 / IMPORT_CHUNK - 1);
     expect(count(db, 'SELECT count(*) AS n FROM comments')).toBe(12_000);
     expect(count(db, "SELECT count(*) AS n FROM scoring_jobs WHERE model = 'm@1' AND state = 'pending'")).toBe(12_000);
     expect(count(db, "SELECT count(*) AS n FROM imports WHERE state = 'done'")).toBe(1);
