@@ -27,6 +27,11 @@ export async function ingestRoutes(fastify: FastifyInstance, { ingest }: { inges
     done(null, text);
   });
 
+  // XML exports (WordPress, Disqus) and CSV come as they are.
+  app.addContentTypeParser(['application/xml', 'text/xml', 'text/csv'], { parseAs: 'string', bodyLimit: IMPORT_LIMIT_BYTES }, (_request, body, done) =>
+    done(null, body),
+  );
+
   app.post('/api/import', { schema: importSchema, bodyLimit: IMPORT_LIMIT_BYTES }, async (request) => {
     const user = currentUser(request);
     let text: string;

@@ -101,9 +101,21 @@ describe('POST /api/import', () => {
     const big = await postText('x'.repeat(50 * 1024 * 1024 + 10));
     expect(big.statusCode).toBe(413);
     expect(big.json().error).toBe('PAYLOAD_TOO_LARGE');
-    const xml = await postText('<a/>', 'auto', 'application/xml');
-    expect(xml.statusCode).toBe(415);
-    expect(xml.json().error).toBe('UNSUPPORTED_MEDIA_TYPE');
+    const image = await postText('<a/>', 'auto', 'image/png');
+    expect(image.statusCode).toBe(415);
+    expect(image.json().error).toBe('UNSUPPORTED_MEDIA_TYPE');
+  });
+
+  it('takes XML exports and CSV as they are, under their own content types', async () => {
+    const disqus = await postText(readFileSync('test/fixtures/import/disqus-export.xml', 'utf8'), 'auto', 'application/xml');
+    expect(disqus.statusCode).toBe(200);
+    expect(disqus.json().import.format).toBe('disqus');
+    const wordpress = await postText(readFileSync('test/fixtures/import/wordpress-theme-unit-test.xml', 'utf8'), 'auto', 'text/xml');
+    expect(wordpress.statusCode).toBe(200);
+    expect(wordpress.json().import.format).toBe('wordpress');
+    const csv = await postText(readFileSync('test/fixtures/import/comments.csv', 'utf8'), 'csv', 'text/csv; charset=utf-8');
+    expect(csv.statusCode).toBe(200);
+    expect(csv.json().import.commentsNew).toBeGreaterThan(0);
   });
 
   it('queues every new comment for the model in force', async () => {
