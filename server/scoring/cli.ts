@@ -3,6 +3,7 @@ import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { ScoringLogger } from './backend.ts';
+import { scoresProblem } from './labels.ts';
 import { createScorer } from './index.ts';
 import type { ModelChoice, Scorer } from './types.ts';
 
@@ -53,6 +54,12 @@ export async function scoreJsonLines(input: Readable, output: Writable, scorer: 
         return JSON.stringify({ line: entry.line, error: entry.error });
       }
       const { scores, model } = results[next++]!;
+      // JSON would print NaN as null, passing a broken model off as "no signal".
+      const problem = scoresProblem(scores);
+      if (problem) {
+        counts.errors++;
+        return JSON.stringify({ line: entry.line, id: entry.id, error: `${model} gave an invalid score: ${problem}` });
+      }
       counts.scored++;
       return JSON.stringify({ id: entry.id, scores, model });
     });
@@ -125,6 +132,12 @@ export function registerScoreCommand(program: Command): void {
       try {
         if (options.text !== undefined) {
           const [result] = await scorer.scoreBatch([options.text]);
+          const problem = scoresProblem(result?.scores);
+          if (problem) {
+            process.stderr.write(`triage score: ${scorer.model} gave an invalid score: ${problem}\n`);
+            process.exitCode = 1;
+            return;
+          }
           process.stdout.write(JSON.stringify(result, null, 2) + '\n');
           return;
         }

@@ -1,5 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
+import { PassThrough, Readable } from 'node:stream';
+import { scoreJsonLines } from '../../server/scoring/cli.ts';
 import { LABELS, scoresProblem, type LabelScores } from '../../server/scoring/labels.ts';
 import type { ScoredText, Scorer } from '../../server/scoring/types.ts';
 import { createTriage } from '../../server/triage.ts';
@@ -70,5 +72,19 @@ describe('scores that are not probabilities', () => {
     expect(scoresProblem({ ...ok, insult: undefined })).toBe('insult = undefined, not a probability in [0, 1]');
     expect(scoresProblem({ ...ok, insult: '0.3' })).toBe('insult = "0.3", not a probability in [0, 1]');
     expect(scoresProblem(undefined)).toBe('no scores');
+  });
+});
+
+describe('npx triage score with a scorer that gives no probability', () => {
+  it('writes an error line for that text instead of printing NaN as null, and scores the others', async () => {
+    const input = Readable.from(['{"id":1,"text":"zzz buzz"}\n', '{"id":2,"text":"123 456"}\n']);
+    const output = new PassThrough();
+    const chunks: string[] = [];
+    output.on('data', (c: Buffer) => chunks.push(c.toString('utf8')));
+    const counts = await scoreJsonLines(input, output, new LetterShareScorer(), 8);
+    const lines = chunks.join('').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(counts).toEqual({ scored: 1, errors: 1 });
+    expect(lines[0]).toMatchObject({ id: 1, model: 'letter-share@1' });
+    expect(lines[1]).toEqual({ line: 2, id: 2, error: 'letter-share@1 gave an invalid score: toxicity = NaN, not a probability in [0, 1]' });
   });
 });
