@@ -308,11 +308,17 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<FastifyIn
     triage.pipeline?.start();
     // A threshold change a stopped server left half re-flagged finishes now,
     // and an import it left half written is taken back out, in the background.
-    void triage.flagging.resume().catch((err: unknown) => app.log.error({ err }, 're-flagging failed'));
+    void triage.flagging.resume().catch((err: unknown) => {
+      storage.record(err);
+      app.log.error({ err }, 're-flagging failed');
+    });
     void triage.ingest
       .recover()
       .then((n) => n > 0 && app.log.warn({ imports: n }, 'took back imports a stopped process left half written'))
-      .catch((err: unknown) => app.log.error({ err }, 'taking back unfinished imports failed'));
+      .catch((err: unknown) => {
+        storage.record(err);
+        app.log.error({ err }, 'taking back unfinished imports failed');
+      });
   });
   return app;
 }

@@ -7,6 +7,8 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase, type Db } from '../../server/db/open.ts';
 import { StorageUnavailable } from '../../server/errors.ts';
+import { LABELS, type LabelScores } from '../../server/scoring/labels.ts';
+import { createTriage } from '../../server/triage.ts';
 import { buildTestApp, signIn } from '../helpers/app.ts';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
@@ -84,6 +86,30 @@ describe('storage failures', () => {
     const health = await app.inject({ url: '/api/health' });
     expect(health.statusCode).toBe(503);
     expect(health.json().reason).toContain('the file is read-only');
+  });
+
+  it('a threshold change left half re-flagged that cannot finish at start, for a full disk, turns health degraded', async () => {
+    const file = join(dir, 'triage.db');
+    db = openDatabase(file);
+    // A stopped server's unfinished re-flagging job: 300 scored comments, a lower threshold saved, nothing re-flagged yet.
+    const first = createTriage({ db, model: () => 'm@1', initialThresholds: Object.fromEntries(LABELS.map((l) => [l, 0.8])) as Record<(typeof LABELS)[number], number> });
+    const threadId = first.stores.ingest.insertThread({ importId: null, source: 's', externalId: 't', title: 'T', url: null, body: '', importedAt: 0 });
+    const ids = Array.from({ length: 300 }, (_, i) =>
+      first.stores.ingest.insertComment({ importId: null, threadId, parentId: null, externalId: `c${i}`, position: i, depth: 0, author: null, body: 'x', postedAt: null, importedAt: 0 }),
+    );
+    for (const id of ids) first.stores.scoring.enqueue(id, 'm@1', 0);
+    first.scoring.record(ids.map((commentId) => ({ commentId, scores: Object.fromEntries(LABELS.map((l) => [l, 0.5])) as LabelScores })), { model: 'm@1', now: 0 });
+    const saving = first.thresholds.update(Object.fromEntries(LABELS.map((l) => [l, 0.1])), { moderatorId: null });
+    await first.flagging.stop();
+    void saving.catch(() => undefined);
+    expect(db.prepare('SELECT count(*) AS n FROM reflag_jobs').get()).toEqual({ n: 1 });
+
+    // No room left: the job's first chunk cannot write its flags.
+    db.pragma(`max_page_count = ${db.pragma('page_count', { simple: true }) as number}`);
+    app = await buildTestApp({ db, initialThresholds: undefined });
+    await app.ready();
+    await expect.poll(async () => (await app!.inject({ url: '/api/health' })).statusCode).toBe(503);
+    expect((await app.inject({ url: '/api/health' })).json().reason).toContain('the disk is full');
   });
 
   it('openDatabase names the file and the cause when it cannot open or write it', () => {
