@@ -25,7 +25,7 @@ export interface Cli {
   fail(message: string): void;
 }
 
-export function defaultDbPath(): string {
+function defaultDbPath(): string {
   return process.env.TRIAGE_DB || 'data/triage.db';
 }
 

@@ -32,7 +32,7 @@ export interface TriageOptions {
   scorer?: Scorer | null;
   /**
    * `<model id>@<version>` whose scores count. Default: the scorer's model,
-   * else the model of the newest stored score (a process that does not score).
+   * else the model of the newest stored score when first found (a process that does not score).
    */
   model?: () => string | null;
   /** Thresholds of version 1 when the database has none yet (default DEFAULT_THRESHOLDS). */
@@ -71,7 +71,10 @@ export function createTriage(options: TriageOptions) {
   // A read-only connection (the read worker's) finds the versions the server wrote.
   if (!db.readonly) stores.thresholds.ensureDefaults(now(), options.initialThresholds);
 
-  const model: () => string | null = options.model ?? (scorer ? () => scorer.model : () => stores.scoring.latestModel());
+  // Without a scorer, the newest stored score's model, looked up until one exists and then kept:
+  // model() is asked on every request.
+  let stored: string | null = null;
+  const model: () => string | null = options.model ?? (scorer ? () => scorer.model : () => (stored ??= stores.scoring.latestModel()));
 
   const flagging = createFlagging({ db, store: stores.flags, thresholds: () => stores.thresholds.current(), model, now, reflagChunk: options.reflagChunk });
   const scoring = createScoringService({ db, store: stores.scoring, flagging });
@@ -97,7 +100,7 @@ export function createTriage(options: TriageOptions) {
     /** API keys of the sites Triage moderates. */
     integrations: createIntegrationService({ db, store: stores.integrations, now }),
     /** Long reads (threshold analysis, shadow view, report summary) off the main thread when the database is a file. */
-    reads: createReadRunner(db, () => readJobs({ thresholds, reports }), () => ({ model: model(), now: now() })),
+    reads: createReadRunner(db, readJobs({ thresholds, reports }), () => ({ model: model(), now: now() })),
   };
   return services;
 }

@@ -270,8 +270,8 @@ export function createIngestService(deps: IngestDeps) {
   }
 
   /** All of the file or none of it, in one transaction: for small files. */
-  const importAtOnce = db.transaction((parsed: ParsedImport, options: ImportOptions): ImportResult => {
-    const p = plan(parsed);
+  // `p` when the caller planned already, in the same synchronous stretch.
+  const importAtOnce = db.transaction((parsed: ParsedImport, options: ImportOptions, p: Plan = plan(parsed)): ImportResult => {
     const t = now();
     const w = begin(parsed, options, t);
     writeComments(p, w, 0, p.comments.length, t, options.onProgress);
@@ -306,7 +306,7 @@ export function createIngestService(deps: IngestDeps) {
    */
   async function importInChunks(parsed: ParsedImport, options: ImportOptions): Promise<ImportResult> {
     const p = plan(parsed);
-    if (p.comments.length + p.edits.length <= IMPORT_CHUNK) return importAtOnce(parsed, options);
+    if (p.comments.length + p.edits.length <= IMPORT_CHUNK) return importAtOnce(parsed, options, p);
     const t = now();
     const w = db.transaction(() => begin(parsed, options, t))();
     try {

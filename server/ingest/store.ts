@@ -1,4 +1,5 @@
 import type { Db } from '../db/open.ts';
+import { LABELS } from '../scoring/labels.ts';
 
 export interface NewThread {
   /** The import that created it; null for rows written by other means (benchmarks). */
@@ -80,7 +81,7 @@ export function createIngestStore(db: Db) {
   const keepEarlier = db.prepare<{ id: number; importId: number | null; now: number }>(
     `INSERT INTO comment_edits (comment_id, import_id, external_id, author, body, posted_at, parent_id, depth, scores, edited_at)
      SELECT c.id, @importId, c.external_id, c.author, c.body, c.posted_at, c.parent_id, c.depth,
-            (SELECT json_group_array(json_array(s.model, ${['toxicity', 'severe_toxicity', 'identity_attack', 'insult', 'threat', 'sexual_explicit', 'obscene'].map((l) => `s.${l}`).join(', ')})) FROM scores s WHERE s.comment_id = c.id),
+            (SELECT json_group_array(json_array(s.model, ${LABELS.map((l) => `s.${l}`).join(', ')})) FROM scores s WHERE s.comment_id = c.id),
             @now
      FROM comments c WHERE c.id = @id`,
   );

@@ -42,11 +42,11 @@ function fromWire(wire: WireError): Error {
  * in this thread (`local`, the jobs on this thread's services). If the worker
  * dies, the jobs in flight reject and the next job starts a fresh one.
  */
-export function createReadRunner(db: Db, local: () => ReadJobTable, context: () => ReadContext): ReadRunner {
+export function createReadRunner(db: Db, local: ReadJobTable, context: () => ReadContext): ReadRunner {
   if (db.memory || db.readonly) {
     return {
       inWorker: false,
-      run: async (name, args) => (local()[name] as (a: typeof args) => ReadJobs[typeof name]['result'])(args),
+      run: async (name, args) => (local[name] as (a: typeof args) => ReadJobs[typeof name]['result'])(args),
       close: async () => {},
     };
   }

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
+import { badImportOf } from '../helpers/bad-import.ts';
 import { describe, expect, it } from 'vitest';
-import { BadImport } from '../../server/errors.ts';
 import { detectFormat, parseImport } from '../../server/ingest/parse.ts';
 import { parse } from '../../server/ingest/parsers/csv.ts';
 import { parse as parseJson } from '../../server/ingest/parsers/json.ts';
@@ -9,15 +9,7 @@ const fixture = (name: string): string => readFileSync(new URL(`../fixtures/impo
 const csv = fixture('comments.csv');
 const HEADER = 'thread_id,thread_title,text';
 
-function errorOf(text: string): BadImport {
-  try {
-    parse(text);
-  } catch (error) {
-    if (error instanceof BadImport) return error;
-    throw error;
-  }
-  throw new Error('expected a BadImport');
-}
+const errorOf = (text: string) => badImportOf(() => parse(text));
 
 describe('CSV import', () => {
   it('reads the fixture into the same tree as the nested JSON fixture', () => {

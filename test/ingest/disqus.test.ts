@@ -1,20 +1,12 @@
 import { readFileSync } from 'node:fs';
+import { badImportOf } from '../helpers/bad-import.ts';
 import { describe, expect, it } from 'vitest';
-import { BadImport } from '../../server/errors.ts';
 import { detectFormat, parseImport } from '../../server/ingest/parse.ts';
 import { parse } from '../../server/ingest/parsers/disqus.ts';
 
 const fixture = readFileSync(new URL('../fixtures/import/disqus-export.xml', import.meta.url), 'utf8');
 
-function errorOf(text: string): BadImport {
-  try {
-    parse(text);
-  } catch (error) {
-    if (error instanceof BadImport) return error;
-    throw error;
-  }
-  throw new Error('expected a BadImport');
-}
+const errorOf = (text: string) => badImportOf(() => parse(text));
 
 const lineOf = (needle: string): number => fixture.slice(0, fixture.indexOf(needle)).split('\n').length;
 

@@ -1,20 +1,12 @@
 import { readFileSync } from 'node:fs';
+import { badImportOf } from '../helpers/bad-import.ts';
 import { describe, expect, it } from 'vitest';
-import { BadImport } from '../../server/errors.ts';
 import { parse } from '../../server/ingest/parsers/json.ts';
 
 const fixture = (name: string): string => readFileSync(new URL(`../fixtures/import/${name}`, import.meta.url), 'utf8');
 
 /** Parses `doc` (an object, serialised here) and returns the BadImport it raises. */
-function errorOf(doc: unknown): BadImport {
-  try {
-    parse(typeof doc === 'string' ? doc : JSON.stringify(doc));
-  } catch (error) {
-    if (error instanceof BadImport) return error;
-    throw error;
-  }
-  throw new Error('expected a BadImport');
-}
+const errorOf = (doc: unknown) => badImportOf(() => parse(typeof doc === 'string' ? doc : JSON.stringify(doc)));
 
 const thread = (comments: unknown[], extra: Record<string, unknown> = {}) => ({ id: 't1', title: 'T', comments, ...extra });
 

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
+import { badImportOf } from '../helpers/bad-import.ts';
 import { describe, expect, it } from 'vitest';
-import { BadImport } from '../../server/errors.ts';
 import { IMPORT_FORMATS, type ImportFormat } from '../../server/ingest/formats.ts';
 import { detectFormat, parseImport } from '../../server/ingest/parse.ts';
 
@@ -9,15 +9,7 @@ const blog = read('../../seeds/000_f1b2f21fdc22b40c.txt');
 const news = read('../../seeds/004_f0a9f0132b37af5b.txt');
 const json = read('../fixtures/import/nested.json');
 
-function errorOf(run: () => unknown): BadImport {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof BadImport) return error;
-    throw error;
-  }
-  throw new Error('expected a BadImport');
-}
+const errorOf = badImportOf;
 
 describe('detectFormat', () => {
   it('recognises each format', () => {

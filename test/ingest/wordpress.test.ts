@@ -1,20 +1,12 @@
 import { readFileSync } from 'node:fs';
+import { badImportOf } from '../helpers/bad-import.ts';
 import { describe, expect, it } from 'vitest';
-import { BadImport } from '../../server/errors.ts';
 import { detectFormat, parseImport } from '../../server/ingest/parse.ts';
 import { parse } from '../../server/ingest/parsers/wordpress.ts';
 
 const fixture = readFileSync(new URL('../fixtures/import/wordpress-theme-unit-test.xml', import.meta.url), 'utf8');
 
-function errorOf(text: string): BadImport {
-  try {
-    parse(text);
-  } catch (error) {
-    if (error instanceof BadImport) return error;
-    throw error;
-  }
-  throw new Error('expected a BadImport');
-}
+const errorOf = (text: string) => badImportOf(() => parse(text));
 
 const lineOf = (needle: string, text = fixture): number => text.slice(0, text.indexOf(needle)).split('\n').length;
 

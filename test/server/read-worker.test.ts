@@ -71,7 +71,7 @@ describe('read worker on a database file', () => {
       expect(res.json(), url).toEqual(asJson(inThread()));
     }
 
-    const reads = createReadRunner(app.triage.db, () => readJobs({ thresholds, reports }), () => ({ model: app.triage.model(), now: NOW }));
+    const reads = createReadRunner(app.triage.db, readJobs({ thresholds, reports }), () => ({ model: app.triage.model(), now: NOW }));
     try {
       expect(reads.inWorker).toBe(true);
       expect(await reads.run('thresholds.shadow', {})).toEqual(thresholds.shadow());
