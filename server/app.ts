@@ -3,6 +3,7 @@ import helmet from '@fastify/helmet';
 import multipart from '@fastify/multipart';
 import rateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
+import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOptions, type RouteOptions } from 'fastify';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -17,6 +18,7 @@ import { createStorageHealth, type StorageHealth } from './db/storage-health.ts'
 import { AppError, TooManyAttempts } from './errors.ts';
 import type { ThresholdValues } from './flagging/rules.ts';
 import { ingestRoutes, IMPORT_LIMIT_BYTES } from './ingest/routes.ts';
+import { OPENAPI_OPTIONS, openapiRoutes } from './integrations/openapi.ts';
 import { integrationRoutes } from './integrations/routes.ts';
 import type { IngestService } from './ingest/service.ts';
 import { moderationRoutes } from './moderation/routes.ts';
@@ -260,6 +262,8 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<FastifyIn
 
   // Per-address limits, on the routes that ask for them (sign-in: server/auth/throttle.ts).
   await app.register(rateLimit, { global: false });
+  // The /api/v1/ routes' OpenAPI document (server/integrations/openapi.ts): before any route, to see them all.
+  await app.register(swagger, OPENAPI_OPTIONS);
 
   app.get('/api/health', { schema: healthSchema, config: { access: 'public' } }, async (_request, reply) => {
     let m: string | null = null;
@@ -281,6 +285,7 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<FastifyIn
   await app.register(thresholdRoutes, { thresholds: triage.thresholds, reads: triage.reads });
   await app.register(reportRoutes, { reports: triage.reports, reads: triage.reads, now: triage.now });
   await app.register(integrationRoutes, { integrations: triage.integrations, keyRateLimit: options.keyRateLimit });
+  await app.register(openapiRoutes);
 
   // 5. The dashboard, when built: any non-API path gets index.html (client-side routing).
   // Its files are public (the sign-in page loads without a session), and only they: the

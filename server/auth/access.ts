@@ -11,8 +11,9 @@ import { SESSION_COOKIE, type AuthService } from './service.ts';
  *
  * - `session` (the default, what a route without `access` gets): a signed-in
  *   user, from the session cookie; `request.user` is set.
- * - `public`: anyone. Only the health check, sign-in and the dashboard's files
- *   (the sign-in page must load without a session).
+ * - `public`: anyone. Only the health check, sign-in, the dashboard's files
+ *   (the sign-in page must load without a session) and the /api/v1/ routes'
+ *   OpenAPI document (read before one has a key).
  * - `apiKey`: a site, with `Authorization: Bearer KEY` (server/integrations/);
  *   `request.apiKey` is set. The `/api/v1/` routes. A session cookie does not
  *   count there, and a key does not count on session routes.

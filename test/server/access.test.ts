@@ -22,7 +22,19 @@ interface Route {
 }
 
 /** The public routes, as the findings define them: nothing else may answer without a session. */
-const EXPECTED_PUBLIC = ['GET /', 'GET /api/health', 'GET /assets/app.js', 'GET /index.html', 'HEAD /', 'HEAD /api/health', 'HEAD /assets/app.js', 'HEAD /index.html', 'POST /api/auth/login'];
+const EXPECTED_PUBLIC = [
+  'GET /',
+  'GET /api/health',
+  'GET /api/v1/openapi.json',
+  'GET /assets/app.js',
+  'GET /index.html',
+  'HEAD /',
+  'HEAD /api/health',
+  'HEAD /api/v1/openapi.json',
+  'HEAD /assets/app.js',
+  'HEAD /index.html',
+  'POST /api/auth/login',
+];
 
 /** A concrete path for a route pattern: `:id` → 1, `:label` → toxicity. */
 function concrete(url: string): string {
