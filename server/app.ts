@@ -16,10 +16,13 @@ import type { User } from './auth/store.ts';
 import { openDatabase, type Db } from './db/open.ts';
 import { createStorageHealth, type StorageHealth } from './db/storage-health.ts';
 import { AppError, TooManyAttempts } from './errors.ts';
+import { validationMessage, type SchemaError } from './http.ts';
 import type { ThresholdValues } from './flagging/rules.ts';
+import { siteIngestRoutes } from './ingest/site-routes.ts';
+import { readerReportRoutes } from './reader-reports/routes.ts';
 import { ingestRoutes, IMPORT_LIMIT_BYTES } from './ingest/routes.ts';
 import { OPENAPI_OPTIONS, openapiRoutes } from './integrations/openapi.ts';
-import { integrationRoutes } from './integrations/routes.ts';
+import { DEFAULT_KEY_RATE_LIMIT, integrationRoutes } from './integrations/routes.ts';
 import type { IngestService } from './ingest/service.ts';
 import { moderationRoutes } from './moderation/routes.ts';
 import { healthSchema } from './moderation/schemas.ts';
@@ -66,6 +69,8 @@ export interface BuildAppOptions {
   trustProxy?: boolean | string;
   /** Requests an API key may make a minute on /api/v1/ routes (server/config.ts, TRIAGE_API_RATE_LIMIT; default 600). */
   keyRateLimit?: number;
+  /** Readers' reports that bring a comment to the review queue (server/config.ts, TRIAGE_REPORTS_TO_QUEUE; default 1). */
+  reportsToQueue?: number;
   /** Called for each route as it is registered, with its options (the tests list every route this way). */
   onRoute?: (route: RouteOptions) => void;
 }
@@ -98,7 +103,7 @@ export function errorHandler(this: FastifyInstance, error: FastifyError | AppErr
   }
   const fe = error as FastifyError;
   if (fe.validation) {
-    return reply.status(400).send({ error: 'VALIDATION', message: validationMessage(fe) });
+    return reply.status(400).send({ error: 'VALIDATION', message: validationMessage((fe.validation ?? []) as SchemaError[], fe.validationContext ?? 'body') ?? fe.message });
   }
   const status = fe.statusCode ?? 500;
   if (status === 413) {
@@ -120,48 +125,6 @@ export function errorHandler(this: FastifyInstance, error: FastifyError | AppErr
   request.log.error({ err: error }, 'unexpected error');
   return reply.status(500).send({ error: 'INTERNAL', message: 'Something went wrong on the server; it has been logged' });
 }
-
-/** `body/action must be one of approve, hide, escalate`: names the field and what it accepts. */
-function validationMessage(error: FastifyError): string {
-  const errors = error.validation ?? [];
-  const v = errors[0];
-  if (!v) return error.message;
-  const where = `${error.validationContext ?? 'body'}${v.instancePath}`;
-  const params = v.params as Record<string, unknown>;
-  switch (v.keyword) {
-    case 'additionalProperties':
-      return `${where}/${String(params.additionalProperty)} is not allowed`;
-    case 'required':
-      return `${where}/${String(params.missingProperty)} is required`;
-    case 'enum':
-      return `${where} must be one of ${(params.allowedValues as unknown[]).join(', ')}`;
-    case 'const': {
-      // A union of literals fails once per branch: list every branch's value.
-      const allowed = errors.filter((e) => e.keyword === 'const' && e.instancePath === v.instancePath).map((e) => e.params.allowedValue);
-      return `${where} must be one of ${allowed.join(', ')}`;
-    }
-    case 'type':
-      return `${where} must be ${String(params.type).split(',').map(aType).join(' or ')}`;
-    case 'minLength':
-      return params.limit === 1 ? `${where} must not be empty` : `${where} must be at least ${count(params.limit, 'character')} long`;
-    case 'maxLength':
-      return `${where} must be at most ${count(params.limit, 'character')} long`;
-    case 'minItems':
-      return params.limit === 1 ? `${where} must not be empty` : `${where} must have at least ${count(params.limit, 'item')}`;
-    case 'maxItems':
-      return `${where} must have at most ${count(params.limit, 'item')}`;
-    default:
-      return `${where} ${v.message ?? 'is invalid'}`;
-  }
-}
-
-/** A JSON schema type as a noun: `an integer`, `a string`, `null`. */
-function aType(type: string): string {
-  if (type === 'null') return 'null';
-  return `${/^[aeiou]/.test(type) ? 'an' : 'a'} ${type}`;
-}
-
-const count = (n: unknown, noun: string): string => `${String(n)} ${noun}${n === 1 ? '' : 's'}`;
 
 const megabytes = (bytes: number): string => `${Math.round((bytes / 1024 / 1024) * 10) / 10} MB`;
 
@@ -224,6 +187,7 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<FastifyIn
     now,
     scorer,
     initialThresholds: options.initialThresholds,
+    reportsToQueue: options.reportsToQueue,
     pipeline: { batchSize: options.scoringBatchSize, logger: app.log, onError: (err) => storage.record(err) },
   });
   // In this order: the pipeline writes its last batch, then the scorer and the database go.
@@ -284,7 +248,10 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<FastifyIn
   await app.register(moderationRoutes, { moderation: triage.moderation });
   await app.register(thresholdRoutes, { thresholds: triage.thresholds, reads: triage.reads });
   await app.register(reportRoutes, { reports: triage.reports, reads: triage.reads, now: triage.now });
-  await app.register(integrationRoutes, { integrations: triage.integrations, keyRateLimit: options.keyRateLimit });
+  const keyRateLimit = options.keyRateLimit ?? DEFAULT_KEY_RATE_LIMIT;
+  await app.register(integrationRoutes, { integrations: triage.integrations, keyRateLimit });
+  await app.register(siteIngestRoutes, { site: triage.site, keyRateLimit });
+  await app.register(readerReportRoutes, { readerReports: triage.readerReports, keyRateLimit });
   await app.register(openapiRoutes);
 
   // 5. The dashboard, when built: any non-API path gets index.html (client-side routing).

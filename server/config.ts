@@ -26,6 +26,15 @@ export interface Config {
   trustProxy: boolean | string;
   /** `TRIAGE_API_RATE_LIMIT` / `--api-rate-limit`: requests an API key may make a minute on /api/v1/ routes. Default 600. */
   apiRateLimit: number;
+  /** `TRIAGE_REPORTS_TO_QUEUE` / `--reports-to-queue`: readers' reports that bring a comment to the review queue. Default 1. */
+  reportsToQueue: number;
+  /** `TRIAGE_WEBHOOK_RETRY_HOURS` / `--webhook-retry-hours`: how long a webhook delivery is retried before it is marked failed. Default 24. */
+  webhookRetryHours: number;
+  /**
+   * `TRIAGE_WEBHOOKS_ALLOW_PRIVATE` / `--webhooks-allow-private`: allow webhook endpoints on loopback and
+   * private addresses. Off by default: a server-side request forgery guard.
+   */
+  webhooksAllowPrivate: boolean;
 }
 
 export const DEFAULT_CONFIG: Config = {
@@ -37,6 +46,9 @@ export const DEFAULT_CONFIG: Config = {
   seed: true,
   trustProxy: false,
   apiRateLimit: 600,
+  reportsToQueue: 1,
+  webhookRetryHours: 24,
+  webhooksAllowPrivate: false,
 };
 
 /** Values as given, before checking: env vars and flags are both strings. */
@@ -49,6 +61,9 @@ export interface RawConfig {
   seed?: string | boolean;
   trustProxy?: string | boolean;
   apiRateLimit?: string;
+  reportsToQueue?: string;
+  webhookRetryHours?: string;
+  webhooksAllowPrivate?: string | boolean;
 }
 
 export class ConfigError extends Error {}
@@ -65,6 +80,9 @@ export const ENV_NAMES: Record<keyof RawConfig, string> = {
   seed: 'TRIAGE_SEED',
   trustProxy: 'TRIAGE_TRUST_PROXY',
   apiRateLimit: 'TRIAGE_API_RATE_LIMIT',
+  reportsToQueue: 'TRIAGE_REPORTS_TO_QUEUE',
+  webhookRetryHours: 'TRIAGE_WEBHOOK_RETRY_HOURS',
+  webhooksAllowPrivate: 'TRIAGE_WEBHOOKS_ALLOW_PRIVATE',
 };
 
 export function rawFromEnv(env: NodeJS.ProcessEnv): RawConfig {
@@ -76,7 +94,8 @@ export function rawFromEnv(env: NodeJS.ProcessEnv): RawConfig {
   return raw;
 }
 
-function parseSeed(value: string | boolean, where: string): boolean {
+/** A switch: 1/on/true/yes or 0/off/false/no. */
+function parseSwitch(value: string | boolean, where: string): boolean {
   if (typeof value === 'boolean') return value;
   const v = value.trim().toLowerCase();
   if (['1', 'on', 'true', 'yes'].includes(v)) return true;
@@ -147,18 +166,24 @@ export function resolveConfig(env: RawConfig, flags: RawConfig = {}): Config {
     config.adminPassword = String(password.value);
   }
   const seed = pick('seed');
-  if (seed && seed.value !== undefined) config.seed = parseSeed(seed.value, seed.where);
+  if (seed && seed.value !== undefined) config.seed = parseSwitch(seed.value, seed.where);
   const trustProxy = pick('trustProxy');
   if (trustProxy && trustProxy.value !== undefined) config.trustProxy = parseTrustProxy(trustProxy.value, trustProxy.where);
-  const apiRateLimit = pick('apiRateLimit');
-  if (apiRateLimit) {
-    const text = String(apiRateLimit.value).trim();
+  const number = (key: 'apiRateLimit' | 'reportsToQueue' | 'webhookRetryHours', min: number, max: number, what: string, whole = true): void => {
+    const given = pick(key);
+    if (!given) return;
+    const text = String(given.value).trim();
     const n = Number(text);
-    if (!/^\d+$/.test(text) || n < 1 || n > 1_000_000) {
-      throw new ConfigError(`${apiRateLimit.where} must be a whole number of requests a minute, 1-1000000 (got "${apiRateLimit.value}")`);
+    if (!(whole ? /^\d+$/ : /^\d+(\.\d+)?$/).test(text) || n < min || n > max) {
+      throw new ConfigError(`${given.where} must be ${what}, ${min}-${max} (got "${given.value}")`);
     }
-    config.apiRateLimit = n;
-  }
+    config[key] = n;
+  };
+  number('apiRateLimit', 1, 1_000_000, 'a whole number of requests a minute');
+  number('reportsToQueue', 1, 1000, 'a whole number of reports');
+  number('webhookRetryHours', 0.01, 720, 'a number of hours', false);
+  const allowPrivate = pick('webhooksAllowPrivate');
+  if (allowPrivate && allowPrivate.value !== undefined) config.webhooksAllowPrivate = parseSwitch(allowPrivate.value, allowPrivate.where);
   return config;
 }
 
@@ -173,5 +198,8 @@ export function addServerOptions(command: Command): Command {
     .option('--seed', 'TRIAGE_SEED=1: import the seed threads on first start (default)')
     .option('--no-seed', 'TRIAGE_SEED=0: start with an empty database')
     .option('--trust-proxy [addresses]', 'TRIAGE_TRUST_PROXY: believe X-Forwarded-* from these proxies (comma-separated addresses or CIDR ranges; alone: any), so cookies get Secure behind https')
-    .option('--api-rate-limit <n>', `TRIAGE_API_RATE_LIMIT: requests an API key may make a minute on /api/v1/ (default ${DEFAULT_CONFIG.apiRateLimit})`);
+    .option('--api-rate-limit <n>', `TRIAGE_API_RATE_LIMIT: requests an API key may make a minute on /api/v1/ (default ${DEFAULT_CONFIG.apiRateLimit})`)
+    .option('--reports-to-queue <n>', `TRIAGE_REPORTS_TO_QUEUE: readers' reports that bring a comment to the queue (default ${DEFAULT_CONFIG.reportsToQueue})`)
+    .option('--webhook-retry-hours <hours>', `TRIAGE_WEBHOOK_RETRY_HOURS: how long a webhook delivery is retried (default ${DEFAULT_CONFIG.webhookRetryHours})`)
+    .option('--webhooks-allow-private', 'TRIAGE_WEBHOOKS_ALLOW_PRIVATE=1: allow webhook endpoints on loopback and private addresses (off by default)');
 }

@@ -29,3 +29,56 @@ export const IdParams = Type.Object({ id: Type.Integer({ minimum: 1 }) }, { addi
 export function StringEnum<const T extends string[]>(values: readonly [...T]): TEnum<T> {
   return Type.Enum(values);
 }
+
+/** A JSON schema validation error, as Ajv (Fastify) and TypeBox's checker both report it. */
+export interface SchemaError {
+  keyword: string;
+  instancePath: string;
+  params: Record<string, unknown>;
+  message?: string;
+}
+
+/** `body/action must be one of approve, hide, escalate`: names the field and what it accepts. */
+export function validationMessage(errors: readonly SchemaError[], context: string): string | undefined {
+  const v = errors[0];
+  if (!v) return undefined;
+  const where = `${context}${v.instancePath}`;
+  const params = v.params as Record<string, unknown>;
+  switch (v.keyword) {
+    case 'additionalProperties':
+      return `${where}/${String(params.additionalProperty)} is not allowed`;
+    case 'boolean':
+      // TypeBox's checker: a property the schema does not allow.
+      return `${where} is not allowed`;
+    case 'required':
+      return `${where}/${String(params.missingProperty)} is required`;
+    case 'enum':
+      return `${where} must be one of ${(params.allowedValues as unknown[]).join(', ')}`;
+    case 'const': {
+      // A union of literals fails once per branch: list every branch's value.
+      const allowed = errors.filter((e) => e.keyword === 'const' && e.instancePath === v.instancePath).map((e) => e.params.allowedValue);
+      return `${where} must be one of ${allowed.join(', ')}`;
+    }
+    case 'type':
+      return `${where} must be ${String(params.type).split(',').map(aType).join(' or ')}`;
+    case 'minLength':
+      return params.limit === 1 ? `${where} must not be empty` : `${where} must be at least ${count(params.limit, 'character')} long`;
+    case 'maxLength':
+      return `${where} must be at most ${count(params.limit, 'character')} long`;
+    case 'minItems':
+      return params.limit === 1 ? `${where} must not be empty` : `${where} must have at least ${count(params.limit, 'item')}`;
+    case 'maxItems':
+      return `${where} must have at most ${count(params.limit, 'item')}`;
+    default:
+      return `${where} ${v.message ?? 'is invalid'}`;
+  }
+}
+
+/** A JSON schema type as a noun: `an integer`, `a string`, `null`. */
+function aType(type: string): string {
+  if (type === 'null') return 'null';
+  return `${/^[aeiou]/.test(type) ? 'an' : 'a'} ${type}`;
+}
+
+const count = (n: unknown, noun: string): string => `${String(n)} ${noun}${n === 1 ? '' : 's'}`;
+

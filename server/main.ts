@@ -48,6 +48,7 @@ export async function runServer(flags: RawConfig): Promise<void> {
       seed: config.seed,
       trustProxy: config.trustProxy,
       keyRateLimit: config.apiRateLimit,
+      reportsToQueue: config.reportsToQueue,
       logger: { level: process.env.LOG_LEVEL ?? 'info' },
     });
   } catch (err) {

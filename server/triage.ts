@@ -1,6 +1,8 @@
 import { createAuthService } from './auth/service.ts';
 import { createAuthStore } from './auth/store.ts';
 import type { Db } from './db/open.ts';
+import { createNotifier } from './events/notifier.ts';
+import { createEventStore } from './events/store.ts';
 import type { ThresholdValues } from './flagging/rules.ts';
 import { createFlagging } from './flagging/service.ts';
 import { createFlagStore } from './flagging/store.ts';
@@ -8,11 +10,14 @@ import { createIntegrationService } from './integrations/service.ts';
 import { createIntegrationStore } from './integrations/store.ts';
 import { parseOffThread } from './ingest/parse-worker.ts';
 import { createIngestService } from './ingest/service.ts';
+import { createSiteIngest } from './ingest/site.ts';
 import { createIngestStore } from './ingest/store.ts';
 import { createModerationService } from './moderation/service.ts';
 import { createModerationStore } from './moderation/store.ts';
 import { readJobs } from './reads/jobs.ts';
 import { createReadRunner } from './reads/runner.ts';
+import { createReaderReports } from './reader-reports/service.ts';
+import { createReaderReportStore } from './reader-reports/store.ts';
 import { createReportService } from './reports/service.ts';
 import { createReportStore } from './reports/store.ts';
 import { createScoringPipeline, type PipelineOptions } from './scoring/pipeline.ts';
@@ -41,6 +46,8 @@ export interface TriageOptions {
   reflagChunk?: number;
   /** How the scoring pipeline runs, when there is a scorer. */
   pipeline?: PipelineOptions;
+  /** Readers' reports that bring a comment to the queue (default 1; TRIAGE_REPORTS_TO_QUEUE). */
+  reportsToQueue?: number;
 }
 
 /**
@@ -57,7 +64,10 @@ export function createTriage(options: TriageOptions) {
   const { db, scorer = null } = options;
   const now = options.now ?? Date.now;
 
+  // Readers of the event log (webhook sender, live screens) wake on it after each commit that appended.
+  const notifier = createNotifier();
   const stores = {
+    events: createEventStore(db, notifier.notify),
     auth: createAuthStore(db),
     ingest: createIngestStore(db),
     scoring: createScoringStore(db),
@@ -67,6 +77,7 @@ export function createTriage(options: TriageOptions) {
     moderation: createModerationStore(db, () => model()),
     reports: createReportStore(db),
     integrations: createIntegrationStore(db),
+    readerReports: createReaderReportStore(db),
   };
   // A read-only connection (the read worker's) finds the versions the server wrote.
   if (!db.readonly) stores.thresholds.ensureDefaults(now(), options.initialThresholds);
@@ -76,7 +87,18 @@ export function createTriage(options: TriageOptions) {
   let stored: string | null = null;
   const model: () => string | null = options.model ?? (scorer ? () => scorer.model : () => (stored ??= stores.scoring.latestModel()));
 
-  const flagging = createFlagging({ db, store: stores.flags, thresholds: () => stores.thresholds.current(), model, now, reflagChunk: options.reflagChunk });
+  const flagging = createFlagging({
+    db,
+    store: stores.flags,
+    thresholds: () => stores.thresholds.current(),
+    model,
+    now,
+    reflagChunk: options.reflagChunk,
+    reportsToQueue: options.reportsToQueue,
+    events: stores.events,
+  });
+  // The reports count is configuration: comments reported before a change follow the count in force.
+  if (!db.readonly) flagging.reflagReported();
   const scoring = createScoringService({ db, store: stores.scoring, flagging });
   const pipeline = scorer
     ? createScoringPipeline({ ...options.pipeline, store: stores.scoring, scoring, scorer, now })
@@ -88,14 +110,28 @@ export function createTriage(options: TriageOptions) {
     now,
     model,
     stores,
+    notifier,
     auth: createAuthService({ db, store: stores.auth, now }),
     ingest: createIngestService({ db, store: stores.ingest, scoring: stores.scoring, now, model, onImported: () => pipeline?.wake(), parseOffThread }),
+    /** Comments sites push through the API. */
+    site: createSiteIngest({ db, store: stores.ingest, scoring: stores.scoring, flagging, now, model, onStored: () => pipeline?.wake() }),
+    /** Readers' reports that sites send. */
+    readerReports: createReaderReports({ db, store: stores.readerReports, comments: stores.ingest, flagging, events: stores.events, now }),
     scoring,
     /** Null when nothing scores in this process. */
     pipeline,
     flagging,
     thresholds,
-    moderation: createModerationService({ db, store: stores.moderation, scoringCounts: scoring.counts, thresholds: stores.thresholds, now, model }),
+    moderation: createModerationService({
+      db,
+      store: stores.moderation,
+      scoringCounts: scoring.counts,
+      thresholds: stores.thresholds,
+      now,
+      model,
+      flagging,
+      events: stores.events,
+    }),
     reports,
     /** API keys of the sites Triage moderates. */
     integrations: createIntegrationService({ db, store: stores.integrations, now }),

@@ -2,13 +2,13 @@
  * Why a comment needs a human: the reasons it is in the review queue, as pure
  * functions of what is known about the comment and the policy in force.
  *
- * A comment is flagged when any rule gives a reason; it waits in the review
- * queue while it is flagged and nobody has decided it. Today one rule exists
- * (a label's score reached its threshold); readers' reports, watched authors
- * and edits after a decision join FLAG_RULES as rules of their own.
+ * A comment is flagged when any rule gives a reason and the site has not
+ * deleted it; it waits in the review queue while it is flagged and nobody
+ * has decided it. The rules: a label's score reached its threshold, enough
+ * readers reported it, or the site changed it after a moderator approved it.
  *
- * The SQL twin of `reaches` lives beside the statements that use it, in
- * store.ts, and test/flagging/rules.test.ts proves the two agree.
+ * The SQL twins of `reaches` and `isFlagged` live beside the statements that
+ * use them, in store.ts, and test/flagging/rules.test.ts proves they agree.
  */
 import { LABELS, type Label, type LabelScores } from '../scoring/labels.ts';
 
@@ -19,11 +19,19 @@ export type ThresholdValues = Record<Label, number | null>;
 export interface CommentFacts {
   /** Scores of the model in force; null until scored. */
   scores: LabelScores | null;
+  /** Distinct readers who reported it on the site. */
+  reportCount: number;
+  /** The site changed its text after a moderator approved it. */
+  editedAfterApproval: boolean;
+  /** The site removed it: whatever the reasons, it needs no human now. */
+  deleted: boolean;
 }
 
 /** What a rule measures the facts against. */
 export interface FlagPolicy {
   thresholds: ThresholdValues;
+  /** Readers' reports that bring a comment to the queue (TRIAGE_REPORTS_TO_QUEUE, default 1). */
+  reportsToQueue: number;
 }
 
 /** A label's score reached its threshold. */
@@ -33,7 +41,10 @@ export interface ScoreFlag {
   threshold: number;
 }
 
-export type FlagReason = { kind: 'score' } & ScoreFlag;
+export type FlagReason =
+  | ({ kind: 'score' } & ScoreFlag)
+  | { kind: 'reports'; count: number; needed: number }
+  | { kind: 'editedAfterApproval' };
 
 export type FlagRule = (facts: CommentFacts, policy: FlagPolicy) => FlagReason[];
 
@@ -57,12 +68,27 @@ export function flagsFor(scores: LabelScores, thresholds: ThresholdValues): Scor
 export const scoreReachedThreshold: FlagRule = (facts, policy) =>
   facts.scores ? flagsFor(facts.scores, policy.thresholds).map((f) => ({ kind: 'score' as const, ...f })) : [];
 
-/** Every rule, in the order their reasons are listed. */
-export const FLAG_RULES: readonly FlagRule[] = [scoreReachedThreshold];
+/** Rule: enough distinct readers reported it. */
+export const readersReported: FlagRule = (facts, policy) =>
+  facts.reportCount > 0 && facts.reportCount >= policy.reportsToQueue ? [{ kind: 'reports', count: facts.reportCount, needed: policy.reportsToQueue }] : [];
 
-/** Every reason the comment needs a human; empty when it does not. */
+/** Rule: the site changed it after a moderator approved it. */
+export const editedAfterApproval: FlagRule = (facts) => (facts.editedAfterApproval ? [{ kind: 'editedAfterApproval' }] : []);
+
+/** Every rule, in the order their reasons are listed. */
+export const FLAG_RULES: readonly FlagRule[] = [scoreReachedThreshold, readersReported, editedAfterApproval];
+
+/**
+ * Every reason the comment needs a human. A deleted comment keeps its
+ * reasons (the record of why it was flagged) but is not flagged.
+ */
 export function reasonsFor(facts: CommentFacts, policy: FlagPolicy): FlagReason[] {
   return FLAG_RULES.flatMap((rule) => rule(facts, policy));
+}
+
+/** Whether a comment with these reasons is flagged: it has one, and the site has not deleted it. */
+export function isFlagged(facts: Pick<CommentFacts, 'deleted'>, reasons: readonly FlagReason[]): boolean {
+  return !facts.deleted && reasons.length > 0;
 }
 
 /** The review queue: flagged comments nobody has decided yet. */

@@ -1,6 +1,7 @@
 import type { Db } from '../db/open.ts';
+import type { EventStore } from '../events/store.ts';
 import type { Label } from '../scoring/labels.ts';
-import { maxScore, reasonsFor, type ThresholdValues } from './rules.ts';
+import { inReviewQueue, isFlagged, maxScore, reasonsFor, type ThresholdValues } from './rules.ts';
 import { NO_REEVALUATION, type FlagStore, type ReflagJob, type Reevaluation } from './store.ts';
 
 export interface FlaggingDeps {
@@ -13,6 +14,10 @@ export interface FlaggingDeps {
   now: () => number;
   /** Comment ids per re-flagging transaction (default 20,000: tens of milliseconds each on a large install). */
   reflagChunk?: number;
+  /** Readers' reports that bring a comment to the queue (default 1). */
+  reportsToQueue?: number;
+  /** The outbox: `comment.flagged` when a comment enters the review queue. */
+  events: Pick<EventStore, 'appendFlagged'>;
 }
 
 /**
@@ -42,13 +47,21 @@ const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
  * after it writes scores; the thresholds domain calls `reflag` when
  * thresholds change.
  */
-export function createFlagging({ db, store, thresholds, model, now, reflagChunk = 20_000 }: FlaggingDeps) {
-  const flag = db.transaction((commentIds: number[], m: string) => {
+export function createFlagging({ db, store, thresholds, model, now, reflagChunk = 20_000, reportsToQueue = 1, events }: FlaggingDeps) {
+  // `reopened`: the comments were decided until a moment ago, so not in the queue whatever their columns say.
+  const flag = db.transaction((commentIds: number[], m: string | null, reopened = false) => {
     const { id: version, values } = thresholds();
-    const by = { version, model: m, now: now() };
-    for (const { commentId, scores } of store.scoresOf(commentIds, m)) {
-      store.setFlags(commentId, reasonsFor({ scores }, { thresholds: values }), maxScore(scores), by);
+    const t = now();
+    const by = m === null ? null : { version, model: m, now: t };
+    const entered: number[] = [];
+    for (const facts of store.factsOf(commentIds, m)) {
+      const reasons = reasonsFor(facts, { thresholds: values, reportsToQueue });
+      // Unscored (its text was edited and waits for the model): the flags of the earlier text stand until it is scored.
+      const flagged = isFlagged(facts, reasons) || (facts.scores === null && !facts.deleted && facts.scoreFlags > 0);
+      store.setFlags(facts.commentId, reasons, flagged, facts.scores ? maxScore(facts.scores) : undefined, facts.scores ? by : null);
+      if ((reopened || !inReviewQueue(facts)) && inReviewQueue({ status: facts.status, flagged })) entered.push(facts.commentId);
     }
+    events.appendFlagged(entered, t);
   });
 
   // Jobs run one after another in version order: a later change's chunk must
@@ -58,7 +71,8 @@ export function createFlagging({ db, store, thresholds, model, now, reflagChunk 
   let stopping = false;
 
   const chunk = db.transaction((job: ReflagJob, from: number, to: number): Reevaluation => {
-    const part = store.reevaluate(job.changes, { version: job.version, model: job.model, now: job.startedAt }, { from, to });
+    const { entered, ...part } = store.reevaluate(job.changes, { version: job.version, model: job.model, now: job.startedAt, reportsToQueue }, { from, to });
+    events.appendFlagged(entered, job.startedAt);
     job.totals = add(job.totals, part);
     job.nextComment = to;
     if (to > job.lastComment) store.deleteJob(job.version);
@@ -92,9 +106,25 @@ export function createFlagging({ db, store, thresholds, model, now, reflagChunk 
   }
 
   return {
-    /** Flags (or unflags) these comments from what is stored about them: the scores of `m`, by default the model in force. */
+    /** Flags (or unflags) these comments from what is stored about them: the scores of `m` (by default the model in force), reports, edits. */
     flag(commentIds: number[], m = model()): void {
-      if (m && commentIds.length > 0) flag(commentIds, m);
+      if (commentIds.length > 0) flag(commentIds, m);
+    },
+
+    /** The site edited an approved comment: it returns to pending, flagged for it. Call inside the edit's transaction. */
+    editedAfterApproval(commentId: number): void {
+      if (store.reopenApproved(commentId)) flag([commentId], model(), true);
+    },
+
+    /** A moderator decided the comment: an edit after approval is settled. Call inside the decision's transaction. */
+    decided(commentId: number): void {
+      if (store.settleEdit(commentId)) flag([commentId], model());
+    },
+
+    /** Brings reported comments in line with the reports count in force (it is configuration, and may have changed since). */
+    reflagReported(): void {
+      const ids = store.listReported();
+      for (let i = 0; i < ids.length; i += 1000) flag(ids.slice(i, i + 1000), model());
     },
 
     /**

@@ -1,6 +1,6 @@
 import type { Db } from '../db/open.ts';
 import { LABELS, type Label, type LabelScores } from '../scoring/labels.ts';
-import type { FlagReason } from './rules.ts';
+import type { CommentFacts, FlagReason } from './rules.ts';
 
 /**
  * The flag rule in SQL, twin of `reaches` in rules.ts: 1 when the score
@@ -8,6 +8,14 @@ import type { FlagReason } from './rules.ts';
  * Arguments are SQL expressions written here, never input.
  */
 export const reachesSql = (score: string, threshold: string): string => `coalesce(${score} >= ${threshold}, 0)`;
+
+/**
+ * Whether a comment is flagged, in SQL, twin of `isFlagged(facts, reasonsFor(facts))`
+ * in rules.ts. `c` is the comments row; `hasScoreFlag` an SQL expression that
+ * is true when a label's score flag exists; `@reportsToQueue` a bound parameter.
+ */
+export const isFlaggedSql = (c: string, hasScoreFlag: string): string =>
+  `(${c}.deleted_at IS NULL AND (${hasScoreFlag} OR (${c}.report_count > 0 AND ${c}.report_count >= @reportsToQueue) OR ${c}.edited_after_approval = 1))`;
 
 /**
  * The review queue in SQL, twin of `inReviewQueue` in rules.ts. The partial
@@ -54,6 +62,15 @@ export interface FlagProvenance {
   now: number;
 }
 
+/** What flagging reads about a comment: the rules' facts and where it stands now. */
+export interface StoredFacts extends CommentFacts {
+  commentId: number;
+  status: string;
+  flagged: boolean;
+  /** Rows in `flags`: the score flags standing, maybe from text since edited. */
+  scoreFlags: number;
+}
+
 /** The score of the label named in `labelExpr`, read from the wide scores row `s`. Labels come from LABELS, never from input. */
 const SCORE_OF_LABEL = (labelExpr: string) => `CASE ${labelExpr} ${LABELS.map((l) => `WHEN '${l}' THEN s.${l}`).join(' ')} END`;
 
@@ -63,9 +80,23 @@ const SCORE_OF_LABEL = (labelExpr: string) => `CASE ${labelExpr} ${LABELS.map((l
  * transaction.
  */
 export function createFlagStore(db: Db) {
-  const scoresOf = db.prepare<{ ids: string; model: string }, Record<string, number | null> & { comment_id: number }>(
-    `SELECT comment_id, ${LABELS.join(', ')} FROM scores
-     WHERE model = @model AND comment_id IN (SELECT value FROM json_each(@ids))`,
+  const factsOf = db.prepare<
+    { ids: string; model: string | null },
+    Record<string, number | null> & {
+      comment_id: number;
+      status: string;
+      flagged: number;
+      deleted: number;
+      report_count: number;
+      edited: number;
+      scored: number;
+      score_flags: number;
+    }
+  >(
+    `SELECT c.id AS comment_id, c.status, c.flagged, c.deleted_at IS NOT NULL AS deleted, c.report_count, c.edited_after_approval AS edited,
+            s.comment_id IS NOT NULL AS scored, (SELECT count(*) FROM flags f WHERE f.comment_id = c.id) AS score_flags, ${LABELS.map((l) => `s.${l}`).join(', ')}
+     FROM json_each(@ids) j JOIN comments c ON c.id = j.value
+     LEFT JOIN scores s ON s.comment_id = c.id AND s.model = @model`,
   );
   const deleteFlags = db.prepare<{ commentId: number }>('DELETE FROM flags WHERE comment_id = @commentId');
   const insertFlag = db.prepare<{ commentId: number; label: string; score: number; threshold: number; version: number; model: string; now: number }>(
@@ -75,6 +106,10 @@ export function createFlagStore(db: Db) {
   const setQueueColumns = db.prepare<{ commentId: number; flagged: 0 | 1; maxScore: number | null }>(
     'UPDATE comments SET flagged = @flagged, max_score = @maxScore WHERE id = @commentId',
   );
+  const setFlagged = db.prepare<{ commentId: number; flagged: 0 | 1 }>('UPDATE comments SET flagged = @flagged WHERE id = @commentId');
+  const reported = db.prepare<[], { id: number }>('SELECT id FROM comments WHERE report_count > 0');
+  const reopen = db.prepare<{ commentId: number }>("UPDATE comments SET status = 'pending', edited_after_approval = 1 WHERE id = @commentId AND status = 'approved'");
+  const settle = db.prepare<{ commentId: number }>('UPDATE comments SET edited_after_approval = 0 WHERE id = @commentId AND edited_after_approval = 1');
 
   // Scratch tables for re-evaluation: per connection, emptied inside each run.
   db.exec(`CREATE TEMP TABLE IF NOT EXISTS reeval_labels (label TEXT PRIMARY KEY, t REAL) WITHOUT ROWID;
@@ -101,7 +136,7 @@ export function createFlagStore(db: Db) {
      WHERE s.comment_id >= @from AND s.comment_id < @to AND s.model = @model AND ${reachesSql(SCORE_OF_LABEL('l.label'), 'l.t')}
        AND NOT EXISTS (SELECT 1 FROM flags f WHERE f.comment_id = s.comment_id AND f.label = l.label)`,
   );
-  const raiseFlags = db.prepare<{ model: string; version: number; now: number }>(
+  const raiseFlags = db.prepare<FlagProvenance>(
     `INSERT INTO flags (comment_id, label, score, threshold, threshold_version, model, flagged_at)
      SELECT r.comment_id, r.label, r.score, l.t, @version, @model, @now
      FROM temp.reeval_raise r JOIN temp.reeval_labels l ON l.label = r.label`,
@@ -111,12 +146,13 @@ export function createFlagStore(db: Db) {
   // every write to comments.flagged updates several queue indexes. CROSS JOIN
   // keeps the touched comments outermost: without statistics on the temp
   // table, SQLite would scan every comment of the database for each chunk.
-  const collectFlips = db.prepare(
+  const collectFlips = db.prepare<{ reportsToQueue: number }>(
     `INSERT INTO temp.reeval_flip (comment_id, now_flagged, pending)
      SELECT c.id, NOT c.flagged, c.status = 'pending'
      FROM temp.reeval_touched t CROSS JOIN comments c ON c.id = t.comment_id
-     WHERE c.flagged != EXISTS (SELECT 1 FROM flags f WHERE f.comment_id = t.comment_id)`,
+     WHERE c.flagged != ${isFlaggedSql('c', 'EXISTS (SELECT 1 FROM flags f WHERE f.comment_id = t.comment_id)')}`,
   );
+  const enteredQueue = db.prepare<[], { comment_id: number }>('SELECT comment_id FROM temp.reeval_flip WHERE now_flagged AND pending ORDER BY comment_id');
   const countFlips = db.prepare<[], { flagged: number; unflagged: number; entered: number; left: number }>(
     `SELECT coalesce(sum(now_flagged), 0) AS flagged, coalesce(sum(NOT now_flagged), 0) AS unflagged,
             coalesce(sum(now_flagged AND pending), 0) AS entered, coalesce(sum(NOT now_flagged AND pending), 0) AS left
@@ -163,20 +199,48 @@ export function createFlagStore(db: Db) {
         startedAt: r.started_at,
       })),
 
-    /** The stored scores of `model` for these comments; comments it has not scored are left out. */
-    scoresOf(commentIds: number[], model: string): { commentId: number; scores: LabelScores }[] {
-      return scoresOf.all({ ids: JSON.stringify(commentIds), model }).map((row) => {
-        const scores = {} as LabelScores;
-        for (const label of LABELS) scores[label] = row[label] ?? null;
-        return { commentId: row.comment_id, scores };
+    /** What the rules need to know about these comments, with the scores of `model` (null where it has not scored them). */
+    factsOf(commentIds: number[], model: string | null): StoredFacts[] {
+      return factsOf.all({ ids: JSON.stringify(commentIds), model }).map((row) => {
+        let scores: LabelScores | null = null;
+        if (row.scored) {
+          scores = {} as LabelScores;
+          for (const label of LABELS) scores[label] = row[label] ?? null;
+        }
+        return {
+          commentId: row.comment_id,
+          status: row.status,
+          flagged: row.flagged === 1,
+          scores,
+          reportCount: row.report_count,
+          editedAfterApproval: row.edited === 1,
+          deleted: row.deleted === 1,
+          scoreFlags: row.score_flags,
+        };
       });
     },
 
-    /** Replaces a comment's flags with `reasons` and sets its queue columns. */
-    setFlags(commentId: number, reasons: FlagReason[], maxScore: number | null, by: FlagProvenance): void {
+    /** An approved comment the site edited goes back to pending, with the reason why; false when it was not approved. */
+    reopenApproved: (commentId: number): boolean => reopen.run({ commentId }).changes > 0,
+    /** A decision settles an edit after approval; true when there was one to settle. */
+    settleEdit: (commentId: number): boolean => settle.run({ commentId }).changes > 0,
+
+    /** Ids of the comments readers reported. */
+    listReported: (): number[] => reported.all().map((r) => r.id),
+
+    /**
+     * Sets a comment's flags from `reasons` and its queue columns. Score flags
+     * are rows of `flags`, replaced only when the model's scores are known
+     * (`maxScore` given); the other reasons live on the comment itself.
+     */
+    setFlags(commentId: number, reasons: FlagReason[], flagged: boolean, maxScore: number | null | undefined, by: FlagProvenance | null): void {
+      if (maxScore === undefined || by === null) {
+        setFlagged.run({ commentId, flagged: flagged ? 1 : 0 });
+        return;
+      }
       deleteFlags.run({ commentId });
-      for (const r of reasons) insertFlag.run({ commentId, label: r.label, score: r.score, threshold: r.threshold, ...by });
-      setQueueColumns.run({ commentId, flagged: reasons.length > 0 ? 1 : 0, maxScore });
+      for (const r of reasons) if (r.kind === 'score') insertFlag.run({ commentId, label: r.label, score: r.score, threshold: r.threshold, ...by });
+      setQueueColumns.run({ commentId, flagged: flagged ? 1 : 0, maxScore });
     },
 
     /**
@@ -185,21 +249,27 @@ export function createFlagStore(db: Db) {
      * ids in [from, to), then brings their `comments.flagged` in line. Labels
      * not listed keep their flags and versions.
      */
-    reevaluate(changed: { label: Label; value: number | null }[], by: FlagProvenance, range: { from: number; to: number }): Reevaluation {
+    reevaluate(
+      changed: { label: Label; value: number | null }[],
+      by: FlagProvenance & { reportsToQueue: number },
+      range: { from: number; to: number },
+    ): Reevaluation & { entered: number[] } {
       for (const stmt of clearScratch) stmt.run();
       for (const { label, value } of changed) addLabel.run({ label, t: value });
       const chunk = { model: by.model, ...range };
       touchDropped.run(chunk);
       const flagsRemoved = dropFlags.run(chunk).changes;
       collectRaised.run(chunk);
-      const flagsRaised = raiseFlags.run(by).changes;
+      const flagsRaised = raiseFlags.run({ version: by.version, model: by.model, now: by.now }).changes;
       touchRaised.run();
-      collectFlips.run();
+      collectFlips.run({ reportsToQueue: by.reportsToQueue });
       const moves = countFlips.get()!;
+      const entered = moves.entered > 0 ? enteredQueue.all().map((r) => r.comment_id) : [];
       applyFlips.run({ flagged: 1 });
       applyFlips.run({ flagged: 0 });
       for (const stmt of clearScratch) stmt.run();
       return {
+        entered,
         flagsRaised,
         flagsRemoved,
         commentsFlagged: moves.flagged,

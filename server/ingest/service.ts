@@ -113,7 +113,10 @@ export function createIngestService(deps: IngestDeps) {
     parsed.threads.forEach((thread, ti) => {
       const storedThread = store.getThread(thread.source, thread.externalId);
       const storedId = storedThread?.id;
-      const changed = storedThread !== undefined && (storedThread.title !== thread.title || storedThread.url !== thread.url || storedThread.body !== thread.body);
+      const closed = thread.closed === true ? 1 : 0;
+      const changed =
+        storedThread !== undefined &&
+        (storedThread.title !== thread.title || storedThread.url !== thread.url || storedThread.body !== thread.body || storedThread.closed !== closed);
       threads.push({ parsed: thread, storedId, changed });
       const stored = new Map<string, StoredComment>();
       const storedById = new Map<number, StoredComment>();
@@ -249,7 +252,7 @@ export function createIngestService(deps: IngestDeps) {
   function finish(p: Plan, parsed: ParsedImport, w: Written, t: number, enqueueFrom: number): ImportResult {
     p.threads.forEach(({ parsed: thread, storedId, changed }, ti) => {
       threadId(p, w, ti, t);
-      if (changed) store.updateThread({ id: storedId!, title: thread.title, url: thread.url, body: thread.body });
+      if (changed) store.updateThread({ id: storedId!, title: thread.title, url: thread.url, body: thread.body, closed: thread.closed ? 1 : 0 });
     });
     const model = deps.model();
     if (model && w.firstComment > 0) store.enqueueImported(w.importId, model, t, { from: enqueueFrom, to: w.lastComment + 1 });

@@ -2,13 +2,15 @@ import type { Db } from '../db/open.ts';
 import { LABELS } from '../scoring/labels.ts';
 
 export interface NewThread {
-  /** The import that created it; null for rows written by other means (benchmarks). */
+  /** The import that created it; null for rows written by other means (the site API, benchmarks). */
   importId: number | null;
   source: string;
   externalId: string;
   title: string;
   url: string | null;
   body: string;
+  /** Takes no more comments on the site. */
+  closed?: boolean;
   importedAt: number;
 }
 
@@ -53,6 +55,22 @@ export interface StoredComment {
   posted_at: number | null;
 }
 
+export interface StoredThread {
+  id: number;
+  title: string;
+  url: string | null;
+  body: string;
+  closed: 0 | 1;
+}
+
+/** A stored comment as the site API compares it. */
+export interface SiteComment extends StoredComment {
+  thread_id: number;
+  author_id: string | null;
+  status: string;
+  deleted_at: number | null;
+}
+
 /** New values for a stored comment; its depth follows from its parent's. */
 export interface CommentEdit {
   id: number;
@@ -65,22 +83,29 @@ export interface CommentEdit {
 
 /** Statements of an import; call them inside the service's transaction. */
 export function createIngestStore(db: Db) {
-  const threadByKey = db.prepare<{ source: string; externalId: string }, { id: number; title: string; url: string | null; body: string }>(
-    'SELECT id, title, url, body FROM threads WHERE source = @source AND external_id = @externalId',
+  const threadByKey = db.prepare<{ source: string; externalId: string }, StoredThread>(
+    'SELECT id, title, url, body, closed FROM threads WHERE source = @source AND external_id = @externalId',
   );
-  const updateThread = db.prepare<{ id: number; title: string; url: string | null; body: string }>(
-    'UPDATE threads SET title = @title, url = @url, body = @body WHERE id = @id',
+  const updateThread = db.prepare<StoredThread>('UPDATE threads SET title = @title, url = @url, body = @body, closed = @closed WHERE id = @id');
+  const insertThread = db.prepare<Omit<NewThread, 'closed'> & { closed: 0 | 1 }>(
+    `INSERT INTO threads (import_id, source, external_id, title, url, body, closed, imported_at)
+     VALUES (@importId, @source, @externalId, @title, @url, @body, @closed, @importedAt)`,
   );
-  const insertThread = db.prepare<NewThread>(
-    `INSERT INTO threads (import_id, source, external_id, title, url, body, imported_at)
-     VALUES (@importId, @source, @externalId, @title, @url, @body, @importedAt)`,
+  // A comment by its id on the site: unique within a source for sites that push through the API.
+  const commentBySite = db.prepare<{ source: string; externalId: string }, SiteComment>(
+    `SELECT c.id, c.thread_id, c.external_id, c.parent_id, c.depth, c.author, c.author_id, c.body, c.posted_at, c.status, c.deleted_at
+     FROM comments c JOIN threads t ON t.id = c.thread_id
+     WHERE c.external_id = @externalId AND t.source = @source
+     LIMIT 1`,
   );
+  const setDeleted = db.prepare<{ id: number; at: number | null }>('UPDATE comments SET deleted_at = @at WHERE id = @id');
+  const setAuthorId = db.prepare<{ id: number; authorId: string | null }>('UPDATE comments SET author_id = @authorId WHERE id = @id');
   const commentRefs = db.prepare<{ threadId: number }, StoredComment>(
     'SELECT id, external_id, parent_id, depth, author, body, posted_at FROM comments WHERE thread_id = @threadId',
   );
   const keepEarlier = db.prepare<{ id: number; importId: number | null; now: number }>(
-    `INSERT INTO comment_edits (comment_id, import_id, external_id, author, body, posted_at, parent_id, depth, scores, edited_at)
-     SELECT c.id, @importId, c.external_id, c.author, c.body, c.posted_at, c.parent_id, c.depth,
+    `INSERT INTO comment_edits (comment_id, import_id, external_id, author, body, posted_at, parent_id, depth, status_before, scores, edited_at)
+     SELECT c.id, @importId, c.external_id, c.author, c.body, c.posted_at, c.parent_id, c.depth, c.status,
             (SELECT json_group_array(json_array(s.model, ${LABELS.map((l) => `s.${l}`).join(', ')})) FROM scores s WHERE s.comment_id = c.id),
             @now
      FROM comments c WHERE c.id = @id`,
@@ -128,7 +153,7 @@ export function createIngestStore(db: Db) {
     "SELECT id FROM imports WHERE state = 'running' AND coalesce(heartbeat_at, imported_at) < @before ORDER BY id",
   );
   // Taking an unfinished import back out. A comment someone already decided,
-  // or answered from outside the import, stays with the comments it answers:
+  // a reader reported, or answered from outside the import, stays with the comments it answers:
   // decisions are never lost. The rest goes, newest first in chunks.
   const importedRange = db.prepare<{ id: number }, { lo: number | null; hi: number | null }>(
     'SELECT min(id) AS lo, max(id) AS hi FROM comments WHERE import_id = @id',
@@ -140,6 +165,7 @@ export function createIngestStore(db: Db) {
      WITH RECURSIVE keep(id) AS (
        SELECT c.id FROM comments c WHERE c.import_id = @id
          AND (EXISTS (SELECT 1 FROM decisions d WHERE d.comment_id = c.id)
+              OR EXISTS (SELECT 1 FROM reader_reports rr WHERE rr.comment_id = c.id)
               OR EXISTS (SELECT 1 FROM comments r WHERE r.parent_id = c.id AND r.import_id IS NOT @id))
        UNION
        SELECT p.parent_id FROM keep k JOIN comments p ON p.id = k.id WHERE p.parent_id IS NOT NULL
@@ -161,7 +187,12 @@ export function createIngestStore(db: Db) {
 
   return {
     getThread: (source: string, externalId: string) => threadByKey.get({ source, externalId }),
-    updateThread: (t: { id: number; title: string; url: string | null; body: string }) => updateThread.run(t),
+    updateThread: (t: StoredThread) => updateThread.run(t),
+    /** A comment by the site's source and id. */
+    getSiteComment: (source: string, externalId: string) => commentBySite.get({ source, externalId }),
+    /** Marks a comment removed on the site (`at`), or back (null). */
+    setDeleted: (id: number, at: number | null) => setDeleted.run({ id, at }),
+    setAuthorId: (id: number, authorId: string | null) => setAuthorId.run({ id, authorId }),
     /** Changes a stored comment, keeping what it was (and its scores) in comment_edits. */
     editComment(edit: CommentEdit, meta: { importId: number | null; now: number }): void {
       const before = depthOf.get({ id: edit.id })!;
@@ -182,7 +213,7 @@ export function createIngestStore(db: Db) {
       }
       return ids;
     },
-    insertThread: (t: NewThread) => Number(insertThread.run(t).lastInsertRowid),
+    insertThread: (t: NewThread) => Number(insertThread.run({ ...t, closed: t.closed ? 1 : 0 }).lastInsertRowid),
     /** Comments already stored for a thread, by the source's id: re-imports skip them and link replies to them. */
     listCommentRefs: (threadId: number) => commentRefs.all({ threadId }),
     nextPosition: (threadId: number) => (maxPosition.get({ threadId })?.p ?? -1) + 1,

@@ -29,6 +29,8 @@ export interface ParsedThread {
   url: string | null;
   /** The article or opening post, plain text. */
   body: string;
+  /** The page says it takes no more comments ("This discussion is now closed"). */
+  closed?: boolean;
   /** In display order: every parent comes before its replies. */
   comments: ParsedComment[];
 }

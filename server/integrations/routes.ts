@@ -41,7 +41,7 @@ export function currentKey(request: FastifyRequest): KeyHolder {
 
 export async function integrationRoutes(
   fastify: FastifyInstance,
-  { integrations, keyRateLimit = DEFAULT_KEY_RATE_LIMIT }: { integrations: IntegrationService; keyRateLimit?: number },
+  { integrations, keyRateLimit }: { integrations: IntegrationService; keyRateLimit: number },
 ): Promise<void> {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const admin = requireRole('admin');

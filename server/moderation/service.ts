@@ -2,6 +2,8 @@ import type { Role } from '../auth/roles.ts';
 import type { User } from '../auth/store.ts';
 import { hasRole } from '../auth/service.ts';
 import type { Db } from '../db/open.ts';
+import type { EventStore } from '../events/store.ts';
+import type { Flagging } from '../flagging/service.ts';
 import { Conflict, Forbidden, NotFound, ValidationError } from '../errors.ts';
 import { inReviewQueue } from '../flagging/rules.ts';
 import { LABELS, type Label, type LabelScores } from '../scoring/labels.ts';
@@ -97,6 +99,10 @@ export interface ModerationDeps {
   now: () => number;
   /** `<model id>@<version>` of the scores in force; null when nothing scores in this process. */
   model: () => string | null;
+  /** Told of each decision in its transaction: it settles an edit after approval. */
+  flagging: Pick<Flagging, 'decided'>;
+  /** The outbox: `comment.decided` goes out with each decision. */
+  events: Pick<EventStore, 'append'>;
 }
 
 export function createModerationService(deps: ModerationDeps) {
@@ -145,6 +151,30 @@ export function createModerationService(deps: ModerationDeps) {
     return map;
   }
 
+  /**
+   * Appends `comment.decided` in the decision's transaction. It names the
+   * moderator; what leaves Triage (webhooks, the decisions feed) keeps only
+   * their role unless the site's endpoint opts in (server/integrations/).
+   */
+  function recordDecided(row: CommentRow, d: { id: number; action: DecisionAction | 'undo'; statusBefore: Status; statusAfter: Status; undoes: number | null; at: number }, user: User): void {
+    const score = row.score_json ? (JSON.parse(row.score_json) as [string, ...(number | null)[]]) : null;
+    const flags = JSON.parse(row.flags_json) as [Label, number, number, number][];
+    deps.events.append({
+      type: 'comment.decided',
+      commentId: row.id,
+      now: d.at,
+      payload: {
+        decision: { id: d.id, action: d.action, status: d.statusAfter, statusBefore: d.statusBefore, undoes: d.undoes },
+        moderator: { role: user.role, username: user.username },
+        labels: flags.map(([label]) => label),
+        scores: score ? Object.fromEntries(LABELS.map((l, i) => [l, score[i + 1]])) : null,
+        model: score?.[0] ?? null,
+        decidedAt: new Date(d.at).toISOString(),
+      },
+    });
+    deps.flagging.decided(row.id);
+  }
+
   function decisionOrThrow(id: number): Decision {
     const row = store.getDecision(id);
     if (!row) throw new NotFound('decision', id);
@@ -166,6 +196,7 @@ export function createModerationService(deps: ModerationDeps) {
       );
     }
     const statusAfter = STATUS_AFTER[action];
+    const t = now();
     const id = store.insertDecision({
       commentId,
       moderatorId: user.id,
@@ -176,9 +207,10 @@ export function createModerationService(deps: ModerationDeps) {
       undoesId: null,
       thresholdVersion: thresholds.current().id,
       model: row.score_json ? (JSON.parse(row.score_json) as [string])[0] : null,
-      now: now(),
+      now: t,
     });
     store.updateStatus(commentId, statusAfter);
+    recordDecided(row, { id, action, statusBefore: row.status, statusAfter, undoes: null, at: t }, user);
     return id;
   }
 
@@ -208,6 +240,7 @@ export function createModerationService(deps: ModerationDeps) {
     }
     if (target.moderator_id !== user.id && !hasRole(user, 'lead')) throw new Forbidden('lead or admin (to undo another moderator\u2019s decision)');
     const row = commentOrThrow(target.comment_id);
+    const t = now();
     const id = store.insertDecision({
       commentId: target.comment_id,
       moderatorId: user.id,
@@ -218,9 +251,10 @@ export function createModerationService(deps: ModerationDeps) {
       undoesId: target.id,
       thresholdVersion: thresholds.current().id,
       model: target.model,
-      now: now(),
+      now: t,
     });
     store.updateStatus(target.comment_id, target.status_before);
+    recordDecided(row, { id, action: 'undo', statusBefore: row.status, statusAfter: target.status_before, undoes: target.id, at: t }, user);
     return id;
   });
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../../server/db/open.ts';
-import { flagsFor, inReviewQueue, reaches, reasonsFor, type ThresholdValues } from '../../server/flagging/rules.ts';
-import { inReviewQueueSql, reachesSql } from '../../server/flagging/store.ts';
+import { flagsFor, inReviewQueue, isFlagged, reaches, reasonsFor, type ThresholdValues } from '../../server/flagging/rules.ts';
+import { inReviewQueueSql, isFlaggedSql, reachesSql } from '../../server/flagging/store.ts';
 import { LABELS, type LabelScores } from '../../server/scoring/labels.ts';
 import { createTriage, type Triage } from '../../server/triage.ts';
 import { turnsDuring } from '../helpers/event-loop.ts';
@@ -64,14 +64,48 @@ describe('the flag rule', () => {
     db.close();
   });
 
+  it('whether a comment is flagged (score flags, readers\' reports, edits after approval, deletion) is the same in TypeScript and SQL', () => {
+    const db = openDatabase(':memory:');
+    const stmt = db.prepare<{ scoreFlag: number; deleted: number | null; reports: number; edited: number; reportsToQueue: number }, { r: number }>(
+      `SELECT ${isFlaggedSql('c', '@scoreFlag')} AS r
+       FROM (SELECT @deleted AS deleted_at, @reports AS report_count, @edited AS edited_after_approval) c`,
+    );
+    const thresholds = Object.fromEntries(LABELS.map((l) => [l, 0.5])) as ThresholdValues;
+    const rand = rng(11);
+    for (let i = 0; i < 2000; i++) {
+      const scoreFlag = rand() < 0.5 ? 1 : 0;
+      const deleted = rand() < 0.2;
+      const reports = Math.floor(rand() * 4);
+      const edited = rand() < 0.2;
+      const reportsToQueue = 1 + Math.floor(rand() * 3);
+      const scores = Object.fromEntries(LABELS.map((l) => [l, l === 'insult' && scoreFlag ? 0.9 : 0.1])) as LabelScores;
+      const facts = { scores, reportCount: reports, editedAfterApproval: edited, deleted };
+      const expected = isFlagged(facts, reasonsFor(facts, { thresholds, reportsToQueue }));
+      const row = stmt.get({ scoreFlag, deleted: deleted ? 1 : null, reports, edited: edited ? 1 : 0, reportsToQueue })!;
+      expect(row.r === 1, JSON.stringify({ ...facts, reportsToQueue })).toBe(expected);
+    }
+    db.close();
+  });
+
+  it('gives a reason for enough readers\' reports and for an edit after approval; a deleted comment keeps its reasons but is not flagged', () => {
+    const thresholds = Object.fromEntries(LABELS.map((l) => [l, 0.8])) as ThresholdValues;
+    const facts = { scores: null, reportCount: 2, editedAfterApproval: true, deleted: false };
+    expect(reasonsFor(facts, { thresholds, reportsToQueue: 2 })).toEqual([{ kind: 'reports', count: 2, needed: 2 }, { kind: 'editedAfterApproval' }]);
+    expect(reasonsFor({ ...facts, editedAfterApproval: false }, { thresholds, reportsToQueue: 3 })).toEqual([]);
+    const deleted = { ...facts, deleted: true };
+    expect(isFlagged(deleted, reasonsFor(deleted, { thresholds, reportsToQueue: 1 }))).toBe(false);
+  });
+
   it('gives one score reason per label that reaches its threshold', () => {
     const thresholds = Object.fromEntries(LABELS.map((l) => [l, 0.8])) as ThresholdValues;
     const scores = { ...(Object.fromEntries(LABELS.map((l) => [l, 0.1])) as LabelScores), toxicity: 0.9, threat: 0.8 };
-    expect(reasonsFor({ scores }, { thresholds })).toEqual([
+    const facts = { reportCount: 0, editedAfterApproval: false, deleted: false };
+    const policy = { thresholds, reportsToQueue: 1 };
+    expect(reasonsFor({ ...facts, scores }, policy)).toEqual([
       { kind: 'score', label: 'toxicity', score: 0.9, threshold: 0.8 },
       { kind: 'score', label: 'threat', score: 0.8, threshold: 0.8 },
     ]);
-    expect(reasonsFor({ scores: null }, { thresholds })).toEqual([]);
+    expect(reasonsFor({ ...facts, scores: null }, policy)).toEqual([]);
   });
 });
 
@@ -84,11 +118,17 @@ describe('flag and reflag', () => {
       // Chunks of a few comments, so one change spans many re-flagging transactions.
       const triage = createTriage({ db, now: () => clock++, model: () => 'm@1', initialThresholds: randomThresholds(rand), reflagChunk: 1 + Math.floor(rand() * 25) });
       const thread = Number(db.prepare("INSERT INTO threads (source, external_id, title, imported_at) VALUES ('t', 't', 'T', 0)").run().lastInsertRowid);
-      const insert = db.prepare("INSERT INTO comments (thread_id, external_id, position, body, imported_at, status) VALUES (?, ?, ?, 'x', 0, ?)");
+      const insert = db.prepare(
+        "INSERT INTO comments (thread_id, external_id, position, body, imported_at, status, report_count, deleted_at, edited_after_approval) VALUES (?, ?, ?, 'x', 0, ?, ?, ?, ?)",
+      );
+      const facts = new Map<number, { reportCount: number; deleted: boolean; editedAfterApproval: boolean }>();
       const statuses = ['pending', 'pending', 'approved', 'hidden', 'escalated'];
       const batch: { commentId: number; scores: LabelScores }[] = [];
       for (let i = 0; i < 60; i++) {
-        const id = Number(insert.run(thread, `c${i}`, i, statuses[Math.floor(rand() * statuses.length)]).lastInsertRowid);
+        const f = { reportCount: rand() < 0.2 ? 1 : 0, deleted: rand() < 0.1, editedAfterApproval: rand() < 0.1 };
+        const status = statuses[Math.floor(rand() * statuses.length)];
+        const id = Number(insert.run(thread, `c${i}`, i, status, f.reportCount, f.deleted ? 1 : null, f.editedAfterApproval ? 1 : 0).lastInsertRowid);
+        facts.set(id, f);
         triage.stores.scoring.enqueue(id, 'm@1', 0);
         batch.push({ commentId: id, scores: randomScores(rand) });
       }
@@ -106,7 +146,8 @@ describe('flag and reflag', () => {
         const stored = db.prepare('SELECT label FROM flags WHERE comment_id = ? ORDER BY label').all(commentId) as { label: string }[];
         expect(stored.map((r) => r.label), `round ${round}, comment ${commentId}`).toEqual([...expected].sort());
         const row = db.prepare('SELECT flagged FROM comments WHERE id = ?').get(commentId) as { flagged: number };
-        expect(row.flagged, `round ${round}, comment ${commentId}`).toBe(expected.length > 0 ? 1 : 0);
+        const f = { ...facts.get(commentId)!, scores };
+        expect(row.flagged === 1, `round ${round}, comment ${commentId}`).toBe(isFlagged(f, reasonsFor(f, { thresholds: after, reportsToQueue: 1 })));
       }
       // The trigger-kept counts still match a real count.
       expect(db.prepare('SELECT status, flagged, n FROM comment_counts WHERE n > 0 ORDER BY status, flagged').all()).toEqual(

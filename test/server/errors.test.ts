@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
-import { resolveConfig } from '../../server/config.ts';
+import { rawFromEnv, resolveConfig } from '../../server/config.ts';
 import { buildTestApp, insertThreads, makeComment, makeThread, signIn, writeScores } from '../helpers/app.ts';
 
 let app: FastifyInstance | undefined;
@@ -88,7 +88,19 @@ describe('logs', () => {
 
 describe('config', () => {
   it('uses documented defaults, env over defaults and flags over env', () => {
-    expect(resolveConfig({})).toEqual({ port: 3000, host: '127.0.0.1', dbPath: 'data/triage.db', model: 'local', adminPassword: null, seed: true, trustProxy: false, apiRateLimit: 600 });
+    expect(resolveConfig({})).toEqual({
+      port: 3000,
+      host: '127.0.0.1',
+      dbPath: 'data/triage.db',
+      model: 'local',
+      adminPassword: null,
+      seed: true,
+      trustProxy: false,
+      apiRateLimit: 600,
+      reportsToQueue: 1,
+      webhookRetryHours: 24,
+      webhooksAllowPrivate: false,
+    });
     const c = resolveConfig({ port: '8080', model: 'auto', seed: '0', db: '/tmp/x.db' }, { port: '9090' });
     expect(c).toMatchObject({ port: 9090, model: 'auto', seed: false, dbPath: '/tmp/x.db' });
     expect(resolveConfig({}, { seed: false }).seed).toBe(false);
@@ -103,6 +115,14 @@ describe('config', () => {
     expect(() => resolveConfig({ adminPassword: 'short' })).toThrow('TRIAGE_ADMIN_PASSWORD must be at least 12 characters');
     expect(() => resolveConfig({ apiRateLimit: 'lots' })).toThrow('TRIAGE_API_RATE_LIMIT must be a whole number of requests a minute, 1-1000000 (got "lots")');
     expect(() => resolveConfig({}, { apiRateLimit: '0' })).toThrow('--api-rate-limit must be a whole number');
+    expect(resolveConfig(rawFromEnv({ TRIAGE_REPORTS_TO_QUEUE: '3', TRIAGE_WEBHOOK_RETRY_HOURS: '0.5', TRIAGE_WEBHOOKS_ALLOW_PRIVATE: '1' }))).toMatchObject({
+      reportsToQueue: 3,
+      webhookRetryHours: 0.5,
+      webhooksAllowPrivate: true,
+    });
+    expect(() => resolveConfig({ reportsToQueue: '0' })).toThrow('TRIAGE_REPORTS_TO_QUEUE must be a whole number of reports, 1-1000 (got "0")');
+    expect(() => resolveConfig({ webhookRetryHours: 'soon' })).toThrow('TRIAGE_WEBHOOK_RETRY_HOURS must be a number of hours');
+    expect(() => resolveConfig({ webhooksAllowPrivate: 'maybe' })).toThrow('TRIAGE_WEBHOOKS_ALLOW_PRIVATE must be 1 or 0');
   });
 });
 
