@@ -21,6 +21,7 @@ import type {
   FlagSchema,
   healthSchema,
   queueSchema,
+  ReaderReportReasonSchema,
   statsSchema,
   threadSchema,
   threadsSchema,
@@ -75,6 +76,8 @@ export type QueueItem = QueuePage['items'][number];
 export type ThreadPage = Ok<typeof threadsSchema>;
 export type ThreadWithComments = Ok<typeof threadSchema>;
 export type CommentContext = Ok<typeof commentSchema>;
+/** Why readers reported a comment: a reason (untrusted text), how many readers gave it, when the last did. */
+export type ReaderReportReason = Static<typeof ReaderReportReasonSchema>;
 export type DecisionRequest = Body<typeof decideSchema>;
 export type DecisionAnswer = Ok<typeof decideSchema>;
 export type BulkDecisionRequest = Body<typeof bulkSchema>;

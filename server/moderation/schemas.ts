@@ -35,6 +35,12 @@ const commentFields = {
   flags: Type.Array(FlagSchema),
   depth: Type.Integer(),
   replyCount: Type.Integer(),
+  /** Distinct readers who reported it on the site (POST /api/v1/reports). */
+  reportCount: Type.Integer({ minimum: 0 }),
+  /** The site removed it; it left the review queue, its decisions stay. */
+  deletedOnSite: Type.Boolean(),
+  /** The site changed its text after a moderator approved it: it is pending again, flagged for that. */
+  editedAfterApproval: Type.Boolean(),
 };
 
 export const CommentSchema = Type.Object(commentFields, closed);
@@ -49,6 +55,8 @@ const threadFields = {
   flaggedCount: Type.Integer(),
   queueCount: Type.Integer(),
   hiddenCount: Type.Integer(),
+  /** The site takes no more comments on it (the news page's "This discussion is now closed"). */
+  closed: Type.Boolean(),
 };
 
 export const ThreadSummarySchema = Type.Object(threadFields, closed);
@@ -73,6 +81,16 @@ export const DecisionSchema = Type.Object(
   closed,
 );
 
+export const ReaderReportReasonSchema = Type.Object(
+  {
+    /** One of the site's reasons (docs/integrations.md) or a reader's free text: untrusted. */
+    reason: Type.String(),
+    count: Type.Integer({ minimum: 1 }),
+    lastAt: Type.Number(),
+  },
+  closed,
+);
+
 const Limit = Type.Integer({ minimum: 1, maximum: 200, default: 50 });
 const Cursor = Type.String({ minLength: 1, maxLength: 200 });
 
@@ -85,6 +103,8 @@ export const queueSchema = {
       thread: Type.Optional(Type.Integer({ minimum: 1 })),
       minScore: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })),
       maxScore: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })),
+      /** Only comments readers reported (true); false or absent: any. */
+      reported: Type.Optional(Type.Boolean()),
       cursor: Type.Optional(Cursor),
       limit: Type.Optional(Limit),
     },
@@ -131,6 +151,8 @@ export const commentSchema = {
         siblings: Type.Array(CommentSchema),
         replies: Type.Array(CommentSchema),
         history: Type.Array(DecisionSchema),
+        /** Why readers reported it: each reason with how many readers gave it and when the last did, most given first. */
+        reports: Type.Array(ReaderReportReasonSchema),
       },
       closed,
     ),

@@ -11,7 +11,7 @@ import type { ScoringCounts } from '../scoring/store.ts';
 import type { ThresholdStore } from '../thresholds/store.ts';
 import type { Comment, Decision, QueueItem, ThreadSummary, ThreadWithComments } from '../wire.ts';
 import { STATUS_AFTER, type DecisionAction, type QueueSort, type Status } from './statuses.ts';
-import { toDecision, toThreadSummary, type CommentRow, type DecisionRow, type ModerationStore } from './store.ts';
+import { queueSortKey, toDecision, toThreadSummary, type CommentRow, type DecisionRow, type ModerationStore } from './store.ts';
 
 /** How many siblings on each side of a comment its context shows. */
 export const CONTEXT_SIBLINGS = 50;
@@ -63,6 +63,7 @@ export interface QueueQuery {
   thread?: number;
   minScore?: number;
   maxScore?: number;
+  reported?: boolean;
   cursor?: string;
   limit?: number;
 }
@@ -131,6 +132,9 @@ export function createModerationService(deps: ModerationDeps) {
         flags: flags.map(([label, s, threshold, thresholdVersion]) => ({ label, score: s, threshold, thresholdVersion })),
         depth: row.depth,
         replyCount: row.reply_count,
+        reportCount: row.report_count,
+        deletedOnSite: row.deleted_at !== null,
+        editedAfterApproval: row.edited_after_approval === 1,
       };
     });
   }
@@ -275,6 +279,7 @@ export function createModerationService(deps: ModerationDeps) {
         thread: q.thread,
         minScore: q.minScore,
         maxScore: q.maxScore,
+        reported: q.reported,
         limit: limit + 1,
         after: cursor && { key: cursor.k, id: cursor.i },
       });
@@ -286,7 +291,7 @@ export function createModerationService(deps: ModerationDeps) {
         more && last
           ? encodeCursor({
               s: sort,
-              k: sort === 'score' ? last.max_score : sort === 'thread' ? last.thread_id : last.imported_at,
+              k: queueSortKey(sort, last),
               i: sort === 'thread' ? last.position : last.id,
             })
           : null;
@@ -351,6 +356,7 @@ export function createModerationService(deps: ModerationDeps) {
         siblings: take(siblings.length),
         replies: take(replies.length),
         history: store.listDecisions(id).map((d) => decisionFor(viewer, d)),
+        reports: store.listReportReasons(id),
       };
     },
 

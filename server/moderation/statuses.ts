@@ -13,5 +13,5 @@ export type Action = DecisionAction | 'undo';
 export const STATUS_AFTER: Readonly<Record<DecisionAction, Status>> = { approve: 'approved', hide: 'hidden', escalate: 'escalated' };
 
 /** Orders of the review queue. */
-export const QUEUE_SORTS = ['score', 'newest', 'oldest', 'thread'] as const;
+export const QUEUE_SORTS = ['score', 'newest', 'oldest', 'thread', 'reports'] as const;
 export type QueueSort = (typeof QUEUE_SORTS)[number];

@@ -34,6 +34,12 @@ export interface CommentRow {
   score_json: string | null;
   /** `[[label, score, threshold, threshold_version], ...]`, highest score first. */
   flags_json: string;
+  /** Distinct readers who reported it on the site. */
+  report_count: number;
+  /** When the site removed it; null while it stands. */
+  deleted_at: number | null;
+  /** The site changed it after a moderator approved it. */
+  edited_after_approval: 0 | 1;
 }
 
 export interface FlagRow {
@@ -54,6 +60,8 @@ export interface ThreadRow {
   url: string | null;
   body: string;
   imported_at: number;
+  /** The site takes no more comments on it. */
+  closed: 0 | 1;
 }
 
 export interface ThreadCountsRow {
@@ -89,6 +97,8 @@ export interface QueueFilter {
   minScore?: number;
   maxScore?: number;
   limit: number;
+  /** Only comments readers reported. */
+  reported?: boolean;
   /** The sort key and id of the last item of the previous page. */
   after?: { key: number | null; id: number };
 }
@@ -121,6 +131,7 @@ export function toThreadSummary(row: ThreadRow, counts: ThreadCountsRow | undefi
     flaggedCount: counts?.flagged_count ?? 0,
     queueCount: counts?.queue_count ?? 0,
     hiddenCount: counts?.hidden_count ?? 0,
+    closed: row.closed === 1,
   };
 }
 
@@ -139,7 +150,8 @@ function toCommentRow<R extends RawCommentRow>(raw: R): CommentRow & Omit<R, 'bo
   return { ...rest, body: cut.text, body_truncated: cut.truncated } as CommentRow & Omit<R, 'body_head'>;
 }
 
-const COMMENT_FIELDS = 'c.id, c.thread_id, c.parent_id, c.external_id, c.position, c.depth, c.author, c.posted_at, c.imported_at, c.status, c.flagged, c.max_score';
+const COMMENT_FIELDS =
+  'c.id, c.thread_id, c.parent_id, c.external_id, c.position, c.depth, c.author, c.posted_at, c.imported_at, c.status, c.flagged, c.max_score, c.report_count, c.deleted_at, c.edited_after_approval';
 /**
  * Lists read the first EXCERPT_BYTES bytes of each body and its size, so a
  * 10 MB comment never reaches JavaScript (or the wire) in a list. Bytes, not
@@ -162,21 +174,39 @@ const COMMENT_COLUMNS = commentColumns(BODY_EXCERPT);
 const DECISION_SELECT = `SELECT d.*, m.username, (SELECT u.id FROM decisions u WHERE u.undoes_id = d.id) AS undone_by_id
   FROM decisions d JOIN moderators m ON m.id = d.moderator_id`;
 
-/** Per sort: the key column, the order, and which way the keyset cursor moves. */
-/** The partial index (001_init.sql) that reads the review queue in each sort's order. */
+/** The partial index (001_init.sql, 007_sites.sql) that reads the review queue in each sort's order. */
 const QUEUE_INDEXES: Record<QueueSort, string> = {
   score: 'comments_queue_score',
   newest: 'comments_queue_time',
   oldest: 'comments_queue_time',
   thread: 'comments_queue_thread',
+  reports: 'comments_queue_reports',
 };
 
+/** Per sort: the key column, the order, and which way the keyset cursor moves. */
 const SORTS: Record<QueueSort, { key: string; order: string; after: string }> = {
   score: { key: 'c.max_score', order: 'c.max_score DESC, c.id DESC', after: '(c.max_score, c.id) < (@afterKey, @afterId)' },
   newest: { key: 'c.imported_at', order: 'c.imported_at DESC, c.id DESC', after: '(c.imported_at, c.id) < (@afterKey, @afterId)' },
   oldest: { key: 'c.imported_at', order: 'c.imported_at ASC, c.id ASC', after: '(c.imported_at, c.id) > (@afterKey, @afterId)' },
   thread: { key: 'c.thread_id', order: 'c.thread_id ASC, c.position ASC', after: '(c.thread_id, c.position) > (@afterKey, @afterId)' },
+  // Most reported first; report_count is never NULL, so no tail to read apart.
+  reports: { key: 'c.report_count', order: 'c.report_count DESC, c.id DESC', after: '(c.report_count, c.id) < (@afterKey, @afterId)' },
 };
+
+/** A row's key in a queue sort, which the cursor carries; the thread sort pages by position, the others by id. */
+export function queueSortKey(sort: QueueSort, row: CommentRow): number | null {
+  switch (sort) {
+    case 'score':
+      return row.max_score;
+    case 'thread':
+      return row.thread_id;
+    case 'reports':
+      return row.report_count;
+    case 'newest':
+    case 'oldest':
+      return row.imported_at;
+  }
+}
 
 const optional = (raw: RawCommentRow | undefined): CommentRow | undefined => (raw ? toCommentRow(raw) : undefined);
 
@@ -215,6 +245,12 @@ export function createModerationStore(db: Db, model: () => string | null = () =>
     `SELECT ${COMMENT_COLUMNS} FROM comments c WHERE c.parent_id = @id ORDER BY c.position LIMIT @limit`,
   );
 
+
+  // Readers' reports (reader-reports/ writes them): each reason once, with how many readers gave it.
+  const reportReasons = db.prepare<{ commentId: number }, { reason: string; count: number; lastAt: number }>(
+    `SELECT reason, count(*) AS count, max(reported_at) AS lastAt FROM reader_reports WHERE comment_id = @commentId
+     GROUP BY reason ORDER BY count DESC, reason`,
+  );
 
   const threadById = db.prepare<{ id: number }, ThreadRow>('SELECT * FROM threads WHERE id = @id');
   const threadsPage = db.prepare<{ afterId: number; limit: number }, ThreadRow>(
@@ -263,7 +299,7 @@ export function createModerationStore(db: Db, model: () => string | null = () =>
   // combination is prepared once and cached. Values are always bound.
   const queueStatements = new Map<string, ReturnType<Db['prepare']>>();
   function queueStatement(f: QueueFilter, afterKind: 'none' | 'key' | 'null'): ReturnType<Db['prepare']> {
-    const name = [f.sort, f.status === 'pending' ? 'q' : 's', f.label ? 'l' : '', f.thread ? 't' : '', f.minScore !== undefined ? 'n' : '', f.maxScore !== undefined ? 'x' : '', afterKind].join(':');
+    const name = [f.sort, f.status === 'pending' ? 'q' : 's', f.label ? 'l' : '', f.thread ? 't' : '', f.minScore !== undefined ? 'n' : '', f.maxScore !== undefined ? 'x' : '', f.reported ? 'r' : '', afterKind].join(':');
     let stmt = queueStatements.get(name);
     if (stmt) return stmt;
     const sort = SORTS[f.sort];
@@ -272,6 +308,7 @@ export function createModerationStore(db: Db, model: () => string | null = () =>
     if (f.thread) where.push('c.thread_id = @thread');
     if (f.minScore !== undefined) where.push('c.max_score >= @minScore');
     if (f.maxScore !== undefined) where.push('c.max_score <= @maxScore');
+    if (f.reported) where.push('c.report_count > 0');
     if (afterKind === 'key') where.push(sort.after);
     // Unscored comments (NULL max_score) come last in the score sort, by id.
     if (afterKind === 'null') where.push('c.max_score IS NULL AND c.id < @afterId');
@@ -304,7 +341,7 @@ export function createModerationStore(db: Db, model: () => string | null = () =>
       const stmt = queueStatement(f, kind);
       return (stmt.all(params) as (RawCommentRow & { thread_title: string })[]).map(toCommentRow);
     };
-    const sortKey = (row: CommentRow) => (f.sort === 'score' ? row.max_score : f.sort === 'thread' ? row.thread_id : row.imported_at);
+    const sortKey = (row: CommentRow) => queueSortKey(f.sort, row);
     const keyless = f.sort === 'score' && f.after?.key === null;
     if (keyless) return bind('null');
     const rows = bind(f.after ? 'key' : 'none');
@@ -332,6 +369,8 @@ export function createModerationStore(db: Db, model: () => string | null = () =>
       return [...siblingsBefore.all(p).reverse(), ...siblingsAfter.all(p)].map(toCommentRow);
     },
     listReplies: (id: number, limit: number) => replies.all({ id, limit, model: model() }).map(toCommentRow),
+    /** Why readers reported a comment: each reason with how many readers gave it and when the last did, most given first. */
+    listReportReasons: (commentId: number) => reportReasons.all({ commentId }),
     queuePage,
     getThread: (id: number) => threadById.get({ id }),
     /** Newest threads first; `afterId` is the last id of the previous page. */

@@ -67,6 +67,13 @@ describe('news page (seed 004)', () => {
     expect(() => parse(broken)).toThrow(/^line 49: comment has no closing/);
   });
 
+  it('marks the thread closed when the footer says the discussion is closed', () => {
+    expect(thread.closed).toBe(true);
+    const open = seed.replace(/^This discussion is now closed\..*$/m, '');
+    expect(open).not.toBe(seed);
+    expect(parse(open).threads[0]!.closed).toBe(false);
+  });
+
   it('rejects a page whose comment count does not match', () => {
     expect(() => parse(seed.replace('Comments (3)', 'Comments (4)'))).toThrow(/^line 53: expected a comment header "NAME wrote:" \(comment 4 of 4\)/);
   });

@@ -78,7 +78,7 @@ describe('GET /api/queue', () => {
     const ids = insertThreads(app, [makeThread({ comments: comments.slice(0, 10) }), makeThread({ comments: comments.slice(10) })]);
     // Ties on purpose: keyset pagination must still not skip or repeat.
     writeScores(app, comments.map((c, i) => [ids.get(c.externalId)!, { toxicity: 0.8 + (i % 4) * 0.05 }]));
-    for (const sort of ['score', 'newest', 'oldest', 'thread']) {
+    for (const sort of ['score', 'newest', 'oldest', 'thread', 'reports']) {
       const seen: number[] = [];
       let cursor: string | null = null;
       let pages = 0;

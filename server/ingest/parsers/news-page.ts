@@ -2,8 +2,9 @@
  * News page export (seed 004): a title line, the article, an optional comment
  * policy paragraph, a `Comments (N)` line, then flat comments, each
  * `AUTHOR wrote:`, its text, and `DATE  --  Report as abuse`, where DATE reads
- * like `Jun 29, 2014 6:39am EDT`. Whatever follows the last comment (e.g.
- * "This discussion is now closed…") is the page footer and is dropped.
+ * like `Jun 29, 2014 6:39am EDT`. Whatever follows the last comment is the
+ * page footer and is dropped; a footer saying "This discussion is now
+ * closed" marks the thread closed.
  * Rules are documented in docs/import-formats.md.
  */
 import { BadImport } from '../../errors.ts';
@@ -18,6 +19,7 @@ const WROTE = /^\s*(\S.*?) wrote:\s*$/;
 const FOOTER = /^\s*(\S.*?)\s+--\s+Report as abuse\s*$/;
 const DATE = /^([A-Z][a-z]{2}) (\d{1,2}), (\d{4})\s+(\d{1,2}):(\d{2})\s*([ap]m)\s+([A-Z]{3,4})$/;
 const POLICY = /^We welcome comments\b/;
+const CLOSED = /\bThis discussion is now closed\b/;
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
@@ -106,9 +108,11 @@ export function parse(text: string): ParsedImport {
     throw new BadImport(`the page announces ${count(expected, 'comment')} but ${comments.length} ${comments.length === 1 ? 'was' : 'were'} found`, { line: countIndex + 1 });
   }
   if (comments.length === 0) throw new BadImport('the page has no comments', { line: countIndex + 1 });
+  // `i` stands at the footer's first line, or past the end when there is none.
+  const closed = lines.slice(i).some((l) => CLOSED.test(l));
 
   return {
     format,
-    threads: [{ source: format, externalId: threadIdFor(title, body), title, url: null, body, comments }],
+    threads: [{ source: format, externalId: threadIdFor(title, body), title, url: null, body, closed, comments }],
   };
 }
