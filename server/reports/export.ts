@@ -56,6 +56,12 @@ export function summaryCsv(s: Summary): string {
   add('comments', 'all', 'scored', s.comments.scored);
   add('comments', 'all', 'flagged', s.comments.flagged);
   for (const l of s.comments.flaggedByLabel) add('comments', l.label, 'flagged', l.count);
+  add('reader reports', 'all', 'received', s.readerReports.received);
+  for (const r of s.readerReports.byReason) add('reader reports', r.reason, 'received', r.count);
+  add('reader reports', 'all', 'reported comments', s.readerReports.comments);
+  add('reader reports', 'all', 'upheld', s.readerReports.upheld);
+  add('reader reports', 'all', 'not upheld', s.readerReports.notUpheld);
+  add('reader reports', 'all', 'undecided', s.readerReports.undecided);
   add('decisions', 'all', 'total', s.decisions.total);
   add('decisions', 'all', 'undone', s.decisions.undone);
   for (const a of s.decisions.byAction) add('decisions', a.action, 'count', a.count);
@@ -103,6 +109,8 @@ export const DECISION_LOG_COLUMNS = [
   'text',
   ...LABELS,
   'flagged_labels',
+  'report_count',
+  'report_reasons',
   'threshold_version',
   'model',
   'action',
@@ -124,6 +132,8 @@ export function decisionRecord(row: DecisionLogRow, thresholds: { version: numbe
     text: row.body,
     scores: row.scores,
     flaggedLabels: flagged,
+    reportCount: row.reportCount,
+    reportReasons: row.reportReasons,
     thresholdVersion: row.thresholdVersion ?? thresholds.version,
     model: row.model,
     action: row.action,
@@ -144,6 +154,9 @@ function csvCells(r: ReturnType<typeof decisionRecord>): (string | number | null
     r.text,
     ...LABELS.map((l) => r.scores?.[l] ?? null),
     r.flaggedLabels.join(' '),
+    r.reportCount,
+    // `harassment (2); spam (1)`: reasons may be free text, so the cell is text (formulas neutralised).
+    r.reportReasons.map((x) => `${x.reason} (${x.count})`).join('; '),
     r.thresholdVersion,
     r.model,
     r.action,

@@ -124,6 +124,11 @@ ${table(['moderator', 'approve', 'hide', 'escalate', 'total'], s.decisions.byMod
 <p>Time from import to decision (${s.timeToDecision.n} comments): median ${formatDuration(s.timeToDecision.medianMs)}, 90th percentile ${formatDuration(s.timeToDecision.p90Ms)}.</p>
 <p>Escalations opened: ${s.escalations.opened}; resolved: ${s.escalations.resolved}.</p>
 </section>
+<section><h2>Readers' reports</h2>
+<p>${s.readerReports.received} reports received on ${s.readerReports.comments} comments. Of those comments, moderators upheld the reports on
+${s.readerReports.upheld} (hidden or escalated) and approved ${s.readerReports.notUpheld}; ${s.readerReports.undecided} have no decision since their first report.</p>
+${table(['reason', 'reports'], s.readerReports.byReason.map((r) => [r.reason, r.count]))}
+</section>
 <section><h2>Model and moderators</h2>
 <p>The model agreed with ${pct(s.agreement.share)} of ${s.agreement.n} decisions at the thresholds in force when each was taken
 (flagged but approved: ${s.agreement.modelOnly}; hidden or escalated but not flagged: ${s.agreement.moderatorOnly}; decisions on unscored comments: ${s.agreement.unscored}).</p>

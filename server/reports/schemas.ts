@@ -35,6 +35,16 @@ export const SummarySchema = obj({
     obj({ version: Int, moderator: Nullable(Type.String()), reason: Nullable(Type.String()), since: Type.Number(), until: Nullable(Type.Number()), values: ThresholdValuesSchema }),
   ),
   models: Type.Array(obj({ model: Type.String(), scored: Int, firstScoredAt: Nullable(Type.Number()), lastScoredAt: Nullable(Type.Number()) })),
+  /** Readers' reports received in the period and how often moderators upheld them (server/reports/summary.ts `ReaderReportSummary`). */
+  readerReports: obj({
+    received: Int,
+    /** `reason` may be a reader's free text: untrusted. */
+    byReason: Type.Array(obj({ reason: Type.String(), count: Int })),
+    comments: Int,
+    upheld: Int,
+    notUpheld: Int,
+    undecided: Int,
+  }),
 });
 
 export const summarySchema = {

@@ -50,6 +50,7 @@ export function createReportService({ store, thresholds, now: clock, model: curr
         threads: store.threads(filter),
         thresholds: versionsInForce(timeline.periods, filter.from, filter.to),
         models: store.models(filter),
+        readerReports: store.readerReports(filter),
       });
     },
     /** The decision log as a stream of CSV or JSON text; memory stays flat however many rows. */

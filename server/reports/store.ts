@@ -1,7 +1,7 @@
 import type { Db } from '../db/open.ts';
 import { LABELS, type Label, type LabelScores } from '../scoring/labels.ts';
 import { STANDING } from '../moderation/store.ts';
-import type { ModelPeriod, ReportFilter, ThreadHidden } from './summary.ts';
+import type { ModelPeriod, ReaderReportSummary, ReportFilter, ThreadHidden } from './summary.ts';
 
 /** Named parameters every report query binds; lists travel as JSON arrays. */
 interface FilterParams {
@@ -52,6 +52,10 @@ export interface DecisionLogRow {
   thresholdVersion: number | null;
   model: string | null;
   scores: LabelScores | null;
+  /** Distinct readers who reported the comment, as of the export (not of the decision). */
+  reportCount: number;
+  /** Their reasons with how many gave each, most given first. */
+  reportReasons: { reason: string; count: number }[];
 }
 
 function scoresFrom(r: Record<string, unknown>, present: boolean): LabelScores | null {
@@ -107,7 +111,9 @@ export function createReportStore(db: Db) {
     `SELECT d.id, d.decided_at AS decidedAt, d.comment_id AS commentId, c.thread_id AS threadId, t.title AS threadTitle,
             c.author, c.body, d.action, d.undoes_id AS undoesId, m.username AS moderator, d.note,
             d.threshold_version AS thresholdVersion, d.model,
-            s.comment_id IS NOT NULL AS hasScores, ${SCORE_COLUMNS}
+            s.comment_id IS NOT NULL AS hasScores, ${SCORE_COLUMNS}, c.report_count AS reportCount,
+            CASE WHEN c.report_count > 0 THEN (SELECT json_group_array(json_array(x.reason, x.n)) FROM
+              (SELECT reason, count(*) AS n FROM reader_reports WHERE comment_id = c.id GROUP BY reason ORDER BY n DESC, reason) x) END AS reportReasons
      FROM decisions d
      JOIN comments c ON c.id = d.comment_id
      JOIN threads t ON t.id = c.thread_id
@@ -115,6 +121,27 @@ export function createReportStore(db: Db) {
      LEFT JOIN scores s ON s.comment_id = d.comment_id AND s.model = coalesce(d.model, @model)
      WHERE d.id > @after AND d.id <= @maxId AND d.decided_at >= @from AND d.decided_at < @to AND ${IN_THREADS} AND ${ON_LABELS}
      ORDER BY d.id LIMIT @limit`,
+  );
+  const reportsByReason = db.prepare<FilterParams, { reason: string; count: number }>(
+    `SELECT r.reason, count(*) AS count FROM reader_reports r JOIN comments c ON c.id = r.comment_id
+     WHERE r.reported_at >= @from AND r.reported_at < @to AND ${IN_THREADS}
+     GROUP BY r.reason ORDER BY count DESC, r.reason`,
+  );
+  // Each comment reported in the period, with the action of its latest standing decision taken
+  // after its first report (and before the period's end): hide or escalate upholds the reports.
+  const reportOutcomes = db.prepare<FilterParams, { comments: number; upheld: number | null; notUpheld: number | null }>(
+    `WITH reported AS (
+       SELECT r.comment_id, (SELECT min(f.reported_at) FROM reader_reports f WHERE f.comment_id = r.comment_id) AS first_at
+       FROM reader_reports r JOIN comments c ON c.id = r.comment_id
+       WHERE r.reported_at >= @from AND r.reported_at < @to AND ${IN_THREADS}
+       GROUP BY r.comment_id
+     ), outcome AS (
+       SELECT (SELECT d.action FROM decisions d
+               WHERE d.comment_id = rp.comment_id AND d.decided_at >= rp.first_at AND d.decided_at < @to AND ${STANDING}
+               ORDER BY d.id DESC LIMIT 1) AS action
+       FROM reported rp
+     )
+     SELECT count(*) AS comments, sum(action IN ('hide', 'escalate')) AS upheld, sum(action = 'approve') AS notUpheld FROM outcome`,
   );
   const maxDecision = db.prepare<[], { id: number | null }>('SELECT max(id) AS id FROM decisions');
 
@@ -156,6 +183,22 @@ export function createReportStore(db: Db) {
     undone: (f: ReportFilter): number => undos.get(filterParams(f))!.n,
     threads: (f: ReportFilter): ThreadHidden[] => threads.all(filterParams(f)),
     models: (f: ReportFilter): ModelPeriod[] => models.all(filterParams(f)),
+    /** Readers' reports received in the period, per reason, and what became of the comments they reported. */
+    readerReports(f: ReportFilter): ReaderReportSummary {
+      const p = filterParams(f);
+      const byReason = reportsByReason.all(p);
+      const o = reportOutcomes.get(p)!;
+      const upheld = o.upheld ?? 0;
+      const notUpheld = o.notUpheld ?? 0;
+      return {
+        received: byReason.reduce((n, r) => n + r.count, 0),
+        byReason,
+        comments: o.comments,
+        upheld,
+        notUpheld,
+        undecided: o.comments - upheld - notUpheld,
+      };
+    },
     /**
      * The decision log in pages by id. Pages rather than one open iterator:
      * an iterator keeps the connection busy across the stream's await points,
@@ -184,6 +227,8 @@ export function createReportStore(db: Db) {
             thresholdVersion: r.thresholdVersion as number | null,
             model: r.model as string | null,
             scores: scoresFrom(r, r.hasScores === 1),
+            reportCount: r.reportCount as number,
+            reportReasons: r.reportReasons ? (JSON.parse(r.reportReasons as string) as [string, number][]).map(([reason, count]) => ({ reason, count })) : [],
           };
         }
         if (page.length < pageSize) return;

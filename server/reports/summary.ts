@@ -64,6 +64,25 @@ export interface ModelPeriod {
   lastScoredAt: number | null;
 }
 
+/**
+ * Readers' reports received in the period, and what moderators made of the
+ * comments they reported. Only the thread filter applies: reports have no label.
+ */
+export interface ReaderReportSummary {
+  /** Reports received in the period (one per reader and comment). */
+  received: number;
+  /** Those reports per reason, most given first. Reasons may be a reader's free text. */
+  byReason: { reason: string; count: number }[];
+  /** Distinct comments reported in the period. */
+  comments: number;
+  /** Of those, the ones whose standing decision (the latest, taken after the first report and before the period's end) hid or escalated it. */
+  upheld: number;
+  /** …approved it. */
+  notUpheld: number;
+  /** …have no standing decision since their first report. */
+  undecided: number;
+}
+
 export interface ThreadHidden {
   threadId: number;
   title: string;
@@ -93,6 +112,7 @@ export interface Summary {
   threadsByHidden: (ThreadHidden & { share: number })[];
   thresholds: ThresholdPeriod[];
   models: ModelPeriod[];
+  readerReports: ReaderReportSummary;
 }
 
 export interface SummaryInput {
@@ -104,6 +124,7 @@ export interface SummaryInput {
   threads: ThreadHidden[];
   thresholds: ThresholdPeriod[];
   models: ModelPeriod[];
+  readerReports: ReaderReportSummary;
 }
 
 const ACTIONS = ['approve', 'hide', 'escalate'] as const;
@@ -176,5 +197,6 @@ export function summarise(input: SummaryInput): Summary {
     threadsByHidden: rankThreadsByHidden(input.threads),
     thresholds: input.thresholds,
     models: input.models,
+    readerReports: input.readerReports,
   };
 }

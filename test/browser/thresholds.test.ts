@@ -105,7 +105,7 @@ describe.skipIf(chromiumMissing() !== null)('thresholds and reports in a browser
     await page.getByLabel('Downloads').getByRole('link', { name: 'CSV' }).nth(1).click();
     const log = readFileSync((await (await logDownload).path())!, 'utf8');
     expect(log.split('\r\n')[0]).toBe(
-      'decision_id,decided_at,comment_id,thread_id,thread_title,author,text,toxicity,severe_toxicity,identity_attack,insult,threat,sexual_explicit,obscene,flagged_labels,threshold_version,model,action,undoes_id,moderator,note',
+      'decision_id,decided_at,comment_id,thread_id,thread_title,author,text,toxicity,severe_toxicity,identity_attack,insult,threat,sexual_explicit,obscene,flagged_labels,report_count,report_reasons,threshold_version,model,action,undoes_id,moderator,note',
     );
     expect(pageErrors).toEqual([]);
   });

@@ -49,6 +49,9 @@ const decisionRow: fc.Arbitrary<DecisionLogRow> = fc.record({
   thresholdVersion: fc.option(fc.nat(), { nil: null }),
   model: fc.option(hostileText(3), { nil: null }),
   scores,
+  reportCount: fc.nat({ max: 50 }),
+  // Readers' reasons may be free text: as hostile as any comment.
+  reportReasons: fc.array(fc.record({ reason: hostileText(2), count: fc.integer({ min: 1, max: 9 }) }), { maxLength: 3 }),
 });
 
 async function text(stream: NodeJS.ReadableStream): Promise<string> {
@@ -77,6 +80,8 @@ describe('CSV writer on random rows (fast-check)', () => {
           expect(cells[column('note')]).toBe(neutralised(row.note ?? ''));
           expect(cells[column('model')]).toBe(neutralised(row.model ?? ''));
           expect(cells[column('decision_id')]).toBe(String(row.id));
+          expect(cells[column('report_count')]).toBe(String(row.reportCount));
+          expect(cells[column('report_reasons')]).toBe(neutralised(row.reportReasons.map((r) => `${r.reason} (${r.count})`).join('; ')));
           // Numbers are never prefixed.
           for (const label of LABELS) expect(cells[column(label)]).toBe(row.scores?.[label] == null ? '' : String(row.scores[label]));
         });
@@ -88,7 +93,7 @@ describe('CSV writer on random rows (fast-check)', () => {
   it('writes summaries whose thread titles and moderator names parse back strictly, formulas neutralised line by line', () => {
     const thread = fc.record({ threadId: fc.integer({ min: 1, max: 1e6 }), title: hostileText(), comments: fc.integer({ min: 1, max: 5 }), hidden: fc.integer({ min: 1, max: 5 }) });
     fc.assert(
-      fc.property(fc.uniqueArray(thread, { maxLength: 5, selector: (t) => t.threadId }), fc.uniqueArray(hostileText(4), { maxLength: 4 }), (threads, moderators) => {
+      fc.property(fc.uniqueArray(thread, { maxLength: 5, selector: (t) => t.threadId }), fc.uniqueArray(hostileText(4), { maxLength: 4 }), fc.uniqueArray(hostileText(2), { maxLength: 3 }), (threads, moderators, reasons) => {
         const summary = summarise({
           filter: { from: 0, to: 1_000, threads: null, labels: null },
           generatedAt: 0,
@@ -107,6 +112,7 @@ describe('CSV writer on random rows (fast-check)', () => {
           threads,
           thresholds: [],
           models: [],
+          readerReports: { received: reasons.length, byReason: reasons.map((reason) => ({ reason, count: 1 })), comments: 1, upheld: 1, notUpheld: 0, undecided: 0 },
         });
         const rows = parseCsvStrictly(summaryCsv(summary));
         expect(rows[0]).toEqual(['section', 'item', 'metric', 'value']);
@@ -115,6 +121,8 @@ describe('CSV writer on random rows (fast-check)', () => {
         expect(items).toEqual(new Set(threads.map((t) => neutralised(`${t.threadId} ${t.title}`))));
         const names = new Set(rows.filter((r) => r[0] === 'decisions by moderator').map((r) => r[1]));
         expect(names).toEqual(new Set(moderators.map(neutralised)));
+        const given = rows.filter((r) => r[0] === 'reader reports' && r[2] === 'received' && r[1] !== 'all').map((r) => r[1]);
+        expect(new Set(given)).toEqual(new Set(reasons.map(neutralised)));
       }),
       { seed: SEED, numRuns: 100 },
     );
