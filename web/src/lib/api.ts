@@ -43,6 +43,8 @@ export interface QueueFilters {
   thread: number | null;
   minScore: number | null;
   maxScore: number | null;
+  /** Only comments readers reported. */
+  reported: boolean;
 }
 
 /** A failed call. `code` is the server's error code, or NETWORK when no answer came. */
@@ -138,6 +140,7 @@ export const api = {
         thread: filters.thread,
         minScore: filters.minScore,
         maxScore: filters.maxScore,
+        reported: filters.reported ? 'true' : null,
         cursor,
         limit,
       },

@@ -23,7 +23,7 @@ function idsOf(items: QueueItem[]): ReadonlySet<number> {
  * and a cache of each comment's context.
  */
 export class QueueState {
-  filters = $state<QueueFilters>({ sort: 'score', status: 'pending', label: '', thread: null, minScore: null, maxScore: null });
+  filters = $state<QueueFilters>({ sort: 'score', status: 'pending', label: '', thread: null, minScore: null, maxScore: null, reported: false });
   items = $state<QueueItem[]>([]);
   nextCursor = $state<string | null>(null);
   loading = $state(false);
