@@ -20,6 +20,8 @@ import { validationMessage, type SchemaError } from './http.ts';
 import type { ThresholdValues } from './flagging/rules.ts';
 import { siteIngestRoutes } from './ingest/site-routes.ts';
 import { readerReportRoutes } from './reader-reports/routes.ts';
+import { webhookRoutes } from './integrations/webhooks/routes.ts';
+import type { SenderOptions } from './integrations/webhooks/sender.ts';
 import { ingestRoutes, IMPORT_LIMIT_BYTES } from './ingest/routes.ts';
 import { OPENAPI_OPTIONS, openapiRoutes } from './integrations/openapi.ts';
 import { DEFAULT_KEY_RATE_LIMIT, integrationRoutes } from './integrations/routes.ts';
@@ -71,6 +73,10 @@ export interface BuildAppOptions {
   keyRateLimit?: number;
   /** Readers' reports that bring a comment to the review queue (server/config.ts, TRIAGE_REPORTS_TO_QUEUE; default 1). */
   reportsToQueue?: number;
+  /** How webhooks are sent: retry window, private addresses (TRIAGE_WEBHOOK_RETRY_HOURS, TRIAGE_WEBHOOKS_ALLOW_PRIVATE). */
+  webhooks?: SenderOptions;
+  /** Send webhooks from this app (default true; tests that look at deliveries without sending turn it off). */
+  sendWebhooks?: boolean;
   /** Called for each route as it is registered, with its options (the tests list every route this way). */
   onRoute?: (route: RouteOptions) => void;
 }
@@ -188,6 +194,7 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<FastifyIn
     scorer,
     initialThresholds: options.initialThresholds,
     reportsToQueue: options.reportsToQueue,
+    webhooks: { log: app.log, ...options.webhooks },
     pipeline: { batchSize: options.scoringBatchSize, logger: app.log, onError: (err) => storage.record(err) },
   });
   // In this order: the pipeline writes its last batch, then the scorer and the database go.
@@ -252,6 +259,8 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<FastifyIn
   await app.register(integrationRoutes, { integrations: triage.integrations, keyRateLimit });
   await app.register(siteIngestRoutes, { site: triage.site, keyRateLimit });
   await app.register(readerReportRoutes, { readerReports: triage.readerReports, keyRateLimit });
+  await app.register(webhookRoutes, { webhooks: triage.webhooks, keyRateLimit });
+  if (options.sendWebhooks ?? true) app.addHook('onReady', async () => triage.webhookSender.start());
   await app.register(openapiRoutes);
 
   // 5. The dashboard, when built: any non-API path gets index.html (client-side routing).

@@ -49,6 +49,7 @@ export async function runServer(flags: RawConfig): Promise<void> {
       trustProxy: config.trustProxy,
       keyRateLimit: config.apiRateLimit,
       reportsToQueue: config.reportsToQueue,
+      webhooks: { retryWindowMs: config.webhookRetryHours * 3600_000, allowPrivate: config.webhooksAllowPrivate },
       logger: { level: process.env.LOG_LEVEL ?? 'info' },
     });
   } catch (err) {

@@ -8,6 +8,9 @@ import { createFlagging } from './flagging/service.ts';
 import { createFlagStore } from './flagging/store.ts';
 import { createIntegrationService } from './integrations/service.ts';
 import { createIntegrationStore } from './integrations/store.ts';
+import { createWebhookSender, type SenderOptions } from './integrations/webhooks/sender.ts';
+import { createWebhookService } from './integrations/webhooks/service.ts';
+import { createWebhookStore } from './integrations/webhooks/store.ts';
 import { parseOffThread } from './ingest/parse-worker.ts';
 import { createIngestService } from './ingest/service.ts';
 import { createSiteIngest } from './ingest/site.ts';
@@ -48,6 +51,8 @@ export interface TriageOptions {
   pipeline?: PipelineOptions;
   /** Readers' reports that bring a comment to the queue (default 1; TRIAGE_REPORTS_TO_QUEUE). */
   reportsToQueue?: number;
+  /** How webhooks are sent (the sender runs only once started: the server starts it). */
+  webhooks?: SenderOptions;
 }
 
 /**
@@ -78,6 +83,7 @@ export function createTriage(options: TriageOptions) {
     reports: createReportStore(db),
     integrations: createIntegrationStore(db),
     readerReports: createReaderReportStore(db),
+    webhooks: createWebhookStore(db),
   };
   // A read-only connection (the read worker's) finds the versions the server wrote.
   if (!db.readonly) stores.thresholds.ensureDefaults(now(), options.initialThresholds);
@@ -104,6 +110,9 @@ export function createTriage(options: TriageOptions) {
     ? createScoringPipeline({ ...options.pipeline, store: stores.scoring, scoring, scorer, now })
     : null;
   const thresholds = createThresholdService({ db, store: stores.thresholds, evidence: stores.analysis, flagging, now, model });
+  const webhooks = createWebhookService({ db, store: stores.webhooks, events: stores.events, now, allowPrivate: options.webhooks?.allowPrivate ?? false });
+  const webhookSender = createWebhookSender({ ...options.webhooks, db, store: stores.webhooks, service: webhooks, now });
+  notifier.subscribe(webhookSender.wake);
   const reports = createReportService({ store: stores.reports, thresholds: stores.thresholds, now, model });
   const services = {
     db,
@@ -135,6 +144,10 @@ export function createTriage(options: TriageOptions) {
     reports,
     /** API keys of the sites Triage moderates. */
     integrations: createIntegrationService({ db, store: stores.integrations, now }),
+    /** Webhook endpoints, their deliveries, and the decisions feed. */
+    webhooks,
+    /** Sends webhook deliveries in the background, once started. */
+    webhookSender,
     /** Long reads (threshold analysis, shadow view, report summary) off the main thread when the database is a file. */
     reads: createReadRunner(db, readJobs({ thresholds, reports }), () => ({ model: model(), now: now() })),
   };
@@ -143,8 +156,9 @@ export function createTriage(options: TriageOptions) {
 
 export type Triage = ReturnType<typeof createTriage>;
 
-/** Stops background work in order: the pipeline writes its last batch, then the read worker ends. The caller closes the database and scorer. */
+/** Stops background work in order: webhook attempts in flight finish, the pipeline writes its last batch, then the read worker ends. The caller closes the database and scorer. */
 export async function stopTriage(triage: Triage): Promise<void> {
+  await triage.webhookSender.stop();
   await triage.pipeline?.stop();
   await triage.flagging.stop();
   await triage.reads.close();

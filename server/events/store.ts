@@ -63,8 +63,8 @@ export function createEventStore(db: Db, onAppend: () => void = () => undefined)
   const refOf = db.prepare<{ id: number }, { source: string; id: string; triageId: number; threadId: string }>(
     'SELECT t.source, c.external_id AS id, c.id AS triageId, t.external_id AS threadId FROM comments c JOIN threads t ON t.id = c.thread_id WHERE c.id = @id',
   );
-  const after = db.prepare<{ cursor: number; source: string; types: string; limit: number }, EventRow>(
-    `SELECT * FROM events WHERE source = @source AND type IN (SELECT value FROM json_each(@types)) AND id > @cursor ORDER BY id LIMIT @limit`,
+  const after = db.prepare<{ cursor: number; upTo: number; source: string; types: string; limit: number }, EventRow>(
+    `SELECT * FROM events WHERE source = @source AND type IN (SELECT value FROM json_each(@types)) AND id > @cursor AND id <= @upTo ORDER BY id LIMIT @limit`,
   );
   const get = db.prepare<{ id: number }, EventRow>('SELECT * FROM events WHERE id = @id');
   const last = db.prepare<[], { id: number | null }>('SELECT max(id) AS id FROM events');
@@ -101,9 +101,9 @@ export function createEventStore(db: Db, onAppend: () => void = () => undefined)
       insertFlagged.run({ ids: JSON.stringify(commentIds), now });
       appended();
     },
-    /** A source's events of these types after `cursor`, oldest first. */
-    after: (q: { cursor: number; source: string; types: readonly EventType[]; limit: number }): StoredEvent[] =>
-      after.all({ ...q, types: JSON.stringify(q.types) }).map(toEvent),
+    /** A source's events of these types after `cursor` (and up to `upTo`), oldest first. */
+    after: (q: { cursor: number; upTo?: number; source: string; types: readonly EventType[]; limit: number }): StoredEvent[] =>
+      after.all({ ...q, upTo: q.upTo ?? Number.MAX_SAFE_INTEGER, types: JSON.stringify(q.types) }).map(toEvent),
     get: (id: number): StoredEvent | undefined => {
       const row = get.get({ id });
       return row && toEvent(row);

@@ -67,8 +67,9 @@ CREATE TABLE webhook_endpoints (
   cursor         INTEGER NOT NULL,
   disabled_at    INTEGER,
   disabled_reason TEXT,
-  -- Consecutive deliveries that ended failed; reset by a success.
-  failures_in_row INTEGER NOT NULL DEFAULT 0,
+  -- When its attempts started failing with no success since; null while it succeeds.
+  failing_since  INTEGER,
+  last_success_at INTEGER,
   deleted_at     INTEGER
 );
 
