@@ -260,7 +260,10 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<FastifyIn
   await app.register(siteIngestRoutes, { site: triage.site, keyRateLimit });
   await app.register(readerReportRoutes, { readerReports: triage.readerReports, keyRateLimit });
   await app.register(webhookRoutes, { webhooks: triage.webhooks, keyRateLimit });
-  if (options.sendWebhooks ?? true) app.addHook('onReady', async () => triage.webhookSender.start());
+  app.addHook('onReady', async () => {
+    if (options.sendWebhooks ?? true) triage.webhookSender.start();
+    triage.retention.start();
+  });
   await app.register(openapiRoutes);
 
   // 5. The dashboard, when built: any non-API path gets index.html (client-side routing).

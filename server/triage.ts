@@ -2,6 +2,7 @@ import { createAuthService } from './auth/service.ts';
 import { createAuthStore } from './auth/store.ts';
 import type { Db } from './db/open.ts';
 import { createNotifier } from './events/notifier.ts';
+import { createRetention } from './events/retention.ts';
 import { createEventStore } from './events/store.ts';
 import type { ThresholdValues } from './flagging/rules.ts';
 import { createFlagging } from './flagging/service.ts';
@@ -53,6 +54,8 @@ export interface TriageOptions {
   reportsToQueue?: number;
   /** How webhooks are sent (the sender runs only once started: the server starts it). */
   webhooks?: SenderOptions;
+  /** How long events and finished webhook deliveries are kept (default 30 days, and never less than twice the retry window). */
+  keepEventsMs?: number;
 }
 
 /**
@@ -113,6 +116,12 @@ export function createTriage(options: TriageOptions) {
   const webhooks = createWebhookService({ db, store: stores.webhooks, events: stores.events, now, allowPrivate: options.webhooks?.allowPrivate ?? false });
   const webhookSender = createWebhookSender({ ...options.webhooks, db, store: stores.webhooks, service: webhooks, now });
   notifier.subscribe(webhookSender.wake);
+  const retryWindowMs = options.webhooks?.retryWindowMs ?? 24 * 3600_000;
+  const retention = createRetention({
+    pruners: [stores.events.prune, stores.webhooks.pruneFinished],
+    now,
+    keepMs: Math.max(options.keepEventsMs ?? 30 * 24 * 3600_000, 2 * retryWindowMs),
+  });
   const reports = createReportService({ store: stores.reports, thresholds: stores.thresholds, now, model });
   const services = {
     db,
@@ -148,6 +157,8 @@ export function createTriage(options: TriageOptions) {
     webhooks,
     /** Sends webhook deliveries in the background, once started. */
     webhookSender,
+    /** Prunes old events and deliveries in the background, once started. */
+    retention,
     /** Long reads (threshold analysis, shadow view, report summary) off the main thread when the database is a file. */
     reads: createReadRunner(db, readJobs({ thresholds, reports }), () => ({ model: model(), now: now() })),
   };
@@ -159,6 +170,7 @@ export type Triage = ReturnType<typeof createTriage>;
 /** Stops background work in order: webhook attempts in flight finish, the pipeline writes its last batch, then the read worker ends. The caller closes the database and scorer. */
 export async function stopTriage(triage: Triage): Promise<void> {
   await triage.webhookSender.stop();
+  await triage.retention.stop();
   await triage.pipeline?.stop();
   await triage.flagging.stop();
   await triage.reads.close();

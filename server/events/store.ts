@@ -68,7 +68,9 @@ export function createEventStore(db: Db, onAppend: () => void = () => undefined)
   );
   const get = db.prepare<{ id: number }, EventRow>('SELECT * FROM events WHERE id = @id');
   const last = db.prepare<[], { id: number | null }>('SELECT max(id) AS id FROM events');
-  const prune = db.prepare<{ before: number }>('DELETE FROM events WHERE created_at < @before');
+  const prune = db.prepare<{ before: number; limit: number }>(
+    'DELETE FROM events WHERE id IN (SELECT id FROM events WHERE created_at < @before ORDER BY id LIMIT @limit)',
+  );
 
   // Readers are woken once the caller's transaction has committed (this runs after the synchronous code that appended).
   let wakeScheduled = false;
@@ -110,8 +112,8 @@ export function createEventStore(db: Db, onAppend: () => void = () => undefined)
     },
     /** The newest event's id, 0 when none: where a new reader starts. */
     lastId: (): number => last.get()?.id ?? 0,
-    /** Deletes events older than `before` (a delivery keeps the body it sends); returns how many. */
-    prune: (before: number): number => prune.run({ before }).changes,
+    /** Deletes up to `limit` events older than `before` (a delivery keeps the body it sends); returns how many. */
+    prune: (before: number, limit: number): number => prune.run({ before, limit }).changes,
   };
 }
 

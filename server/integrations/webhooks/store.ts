@@ -101,7 +101,14 @@ export function createWebhookStore(db: Db) {
        last_error = @error, last_response = @response, finished_at = @now WHERE id = @id AND state = 'pending'`,
   );
 
+  const prune = db.prepare<{ before: number; limit: number }>(
+    `DELETE FROM webhook_deliveries WHERE id IN (
+       SELECT id FROM webhook_deliveries WHERE state != 'pending' AND finished_at < @before ORDER BY id LIMIT @limit)`,
+  );
+
   return {
+    /** Deletes up to `limit` finished deliveries older than `before`; returns how many. */
+    pruneFinished: (before: number, limit: number): number => prune.run({ before, limit }).changes,
     insertEndpoint: (e: { source: string; url: string; events: string[]; secret: string; includeModerator: boolean; createdBy: number | null; now: number; cursor: number }) =>
       Number(insertEndpoint.run({ ...e, events: JSON.stringify(e.events), includeModerator: e.includeModerator ? 1 : 0 }).lastInsertRowid),
     getEndpoint: (id: number) => getEndpoint.get({ id }),
