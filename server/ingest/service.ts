@@ -223,6 +223,7 @@ export function createIngestService(deps: IngestDeps) {
         body: comment.body,
         postedAt: comment.postedAt,
         importedAt: t,
+        sourceStatus: comment.sourceStatus,
       });
       w.ids[thread]!.set(comment.externalId, id);
       if (w.firstComment === 0) w.firstComment = id;

@@ -12,14 +12,15 @@ export interface ParsedComment {
   postedAt: number | null;
   /**
    * The comment's moderation state on the platform it was exported from, when
-   * the format records one (`wordpress`, `disqus`). Read but not yet stored:
-   * it is meant to become a note on the imported comment (docs/import-formats.md).
+   * the format records one (`wordpress`, `disqus`): stored beside the comment
+   * as a note, never a decision (docs/import-formats.md).
    */
   sourceStatus?: SourceStatus;
 }
 
 /** A platform's own verdict on a comment: WordPress's approved, pending (0), spam or trash; Disqus's deleted or spam. */
-export type SourceStatus = 'approved' | 'pending' | 'spam' | 'trash' | 'deleted';
+export const SOURCE_STATUSES = ['approved', 'pending', 'spam', 'trash', 'deleted'] as const;
+export type SourceStatus = (typeof SOURCE_STATUSES)[number];
 
 export interface ParsedThread {
   /** Where it came from, e.g. the format name or a site; with externalId it makes a thread unique. */

@@ -1,6 +1,7 @@
 import { Type } from 'typebox';
 import { COMMON_ERRORS, IdParams, LabelSchema, Nullable, PerLabel, StringEnum } from '../http.ts';
 import { DECISION_ACTIONS, QUEUE_SORTS, STATUSES } from './statuses.ts';
+import { SOURCE_STATUSES } from '../ingest/types.ts';
 
 const closed = { additionalProperties: false } as const;
 
@@ -41,6 +42,8 @@ const commentFields = {
   deletedOnSite: Type.Boolean(),
   /** The site changed its text after a moderator approved it: it is pending again, flagged for that. */
   editedAfterApproval: Type.Boolean(),
+  /** The platform's own verdict from the export it came in (WordPress, Disqus): a note, not a decision. */
+  sourceStatus: Type.Union([StringEnum(SOURCE_STATUSES), Type.Null()]),
 };
 
 export const CommentSchema = Type.Object(commentFields, closed);

@@ -135,6 +135,7 @@ export function createModerationService(deps: ModerationDeps) {
         reportCount: row.report_count,
         deletedOnSite: row.deleted_at !== null,
         editedAfterApproval: row.edited_after_approval === 1,
+        sourceStatus: row.source_status,
       };
     });
   }

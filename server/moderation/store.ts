@@ -4,6 +4,7 @@ import { inReviewQueueSql } from '../flagging/store.ts';
 import { LABELS, type Label } from '../scoring/labels.ts';
 import type { Decision, ThreadSummary } from '../wire.ts';
 import type { Action, QueueSort, Status } from './statuses.ts';
+import type { SourceStatus } from '../ingest/types.ts';
 
 /**
  * A row of `comments` as stored, plus its reply count. `body` is the whole
@@ -40,6 +41,7 @@ export interface CommentRow {
   deleted_at: number | null;
   /** The site changed it after a moderator approved it. */
   edited_after_approval: 0 | 1;
+  source_status: SourceStatus | null;
 }
 
 export interface FlagRow {
@@ -151,7 +153,7 @@ function toCommentRow<R extends RawCommentRow>(raw: R): CommentRow & Omit<R, 'bo
 }
 
 const COMMENT_FIELDS =
-  'c.id, c.thread_id, c.parent_id, c.external_id, c.position, c.depth, c.author, c.posted_at, c.imported_at, c.status, c.flagged, c.max_score, c.report_count, c.deleted_at, c.edited_after_approval';
+  'c.id, c.thread_id, c.parent_id, c.external_id, c.position, c.depth, c.author, c.posted_at, c.imported_at, c.status, c.flagged, c.max_score, c.report_count, c.deleted_at, c.edited_after_approval, c.source_status';
 /**
  * Lists read the first EXCERPT_BYTES bytes of each body and its size, so a
  * 10 MB comment never reaches JavaScript (or the wire) in a list. Bytes, not

@@ -118,6 +118,23 @@ describe('POST /api/import', () => {
     expect(csv.json().import.commentsNew).toBeGreaterThan(0);
   });
 
+  it('keeps the platform\'s own verdict from an export beside each comment, as a note', async () => {
+    const disqus = await postText(readFileSync('test/fixtures/import/disqus-export.xml', 'utf8'), 'auto', 'application/xml');
+    const wordpress = await postText(readFileSync('test/fixtures/import/wordpress-theme-unit-test.xml', 'utf8'), 'auto', 'text/xml');
+    const verdicts = new Map<string, number>();
+    for (const threadId of [...disqus.json().threadIds, ...wordpress.json().threadIds] as number[]) {
+      const thread = (await app.inject({ url: `/api/threads/${threadId}`, headers: { cookie } })).json() as { comments: { sourceStatus: string | null }[] };
+      for (const c of thread.comments) verdicts.set(String(c.sourceStatus), (verdicts.get(String(c.sourceStatus)) ?? 0) + 1);
+    }
+    // The fixtures: WordPress's 27 approved and 2 pending comments, Disqus's one spam and one deleted; Disqus says nothing of the rest.
+    expect(verdicts.get('approved')).toBe(27);
+    expect(verdicts.get('pending')).toBe(2);
+    expect(verdicts.get('spam')).toBe(1);
+    expect(verdicts.get('deleted')).toBe(1);
+    // Scored and decided like any other comment: the verdict is a note, not a decision.
+    expect(app.triage.db.prepare("SELECT count(*) AS n FROM comments WHERE source_status IS NOT NULL AND status != 'pending'").get()).toEqual({ n: 0 });
+  });
+
   it('queues every new comment for the model in force', async () => {
     await app.close();
     const db = openDatabase(':memory:');

@@ -6,6 +6,9 @@
 -- "This discussion is now closed").
 ALTER TABLE threads ADD COLUMN closed INTEGER NOT NULL DEFAULT 0 CHECK (closed IN (0, 1));
 
+-- The platform's own verdict from an export (WordPress approved/pending/spam/trash, Disqus
+-- spam/deleted): a note beside the comment, never its text, never a decision.
+ALTER TABLE comments ADD COLUMN source_status TEXT;
 -- The author's id on the site (comments.author is their name), for sites that send one.
 ALTER TABLE comments ADD COLUMN author_id TEXT;
 -- Removed on the site (`"deleted": true`): it leaves the review queue, its decisions stay.
