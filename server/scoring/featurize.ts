@@ -30,6 +30,25 @@ export interface FeaturizerParams {
   maxChars: number;
   /** Long texts are scored in windows of about this many characters. */
   windowChars: number;
+  /**
+   * 2 (models from 2.0.0): strip direction controls and zero-width characters,
+   * undo right-to-left overrides, fold homoglyphs, strip diacritics and read
+   * spaced letters more widely (see normalizeText, deobfuscate). Absent = 1, as
+   * 1.x models were trained, so their scores stay what they were.
+   */
+  normalization?: 1 | 2;
+  /**
+   * Slurs and obscenities, normalised and baked into model.json at training
+   * time (scripts/lib/lexicon.ts): each hit adds a shared "lexicon" feature, so
+   * a word rare in the training rows still counts. Needs normalization 2.
+   */
+  lexicon?: string[];
+  /**
+   * Marks each word of a clause that holds a negator or a word about speech
+   * ("calling", "saying", "word"), so "calling people idiots is not ok" can
+   * differ from "you idiots".
+   */
+  clauseMarks?: boolean;
 }
 
 export const DEFAULT_FEATURIZER: FeaturizerParams = {
@@ -67,6 +86,37 @@ const NEGATORS = new Set([
 /** Words that reach across a negation scope and carry no meaning of their own. */
 const NEGATION_SCOPE = 3;
 
+/**
+ * Direction controls and zero-width characters: invisible, so the reader sees
+ * the word they split ("id\u200Biot") as one. U+00AD (soft hyphen) too.
+ */
+const INVISIBLE = /[\u202A-\u202E\u2066-\u2069\u200E\u200F\u200B-\u200D\u2060\uFEFF\u00AD]/g;
+/**
+ * Text after a right-to-left override (U+202E) is shown reversed up to a pop
+ * (U+202C) or the end of the line: "\u202Etoidi na era uoy" reads "you are an
+ * idiot". The model should read what the reader sees.
+ */
+const RLO_RUN = /\u202E([^\u202C\n\r\u2029]*)/g;
+/** Cyrillic and Greek letters that look like Latin ones (after lowercasing), and a few Latin look-alikes. */
+const HOMOGLYPHS: Record<string, string> = {
+  а: 'a', в: 'b', е: 'e', ё: 'e', к: 'k', м: 'm', н: 'h', о: 'o', р: 'p', с: 'c', т: 't', у: 'y', х: 'x',
+  ѕ: 's', і: 'i', ї: 'i', ј: 'j', һ: 'h', ԁ: 'd', ԛ: 'q', ԝ: 'w', ɡ: 'g', ı: 'i', ł: 'l', ø: 'o',
+  α: 'a', β: 'b', ε: 'e', η: 'n', ι: 'i', κ: 'k', μ: 'u', ν: 'v', ο: 'o', ρ: 'p', τ: 't', υ: 'u', χ: 'x', ω: 'w',
+};
+const HOMOGLYPH_CHARS = new RegExp(`[${Object.keys(HOMOGLYPHS).join('')}]`, 'u');
+const ASCII_LETTER = /[a-z]/;
+const MARKS = /\p{M}/gu;
+const HAS_MARK = /\p{M}/u;
+const LATIN_ONLY = /^[a-z\p{M}@$!|*0-9]+$/u;
+/**
+ * Version 2 of spaced letters: single letters (or leet symbols) split by up to
+ * three spaces, dots, dashes, underscores, stars, pluses or tildes: "f  u  c  k",
+ * "s-h-1-t". At least two of them must be letters (see normalizeText).
+ */
+const SPACED2 = /(?<![\p{L}\p{N}])[\p{L}@$!013457](?:[ .\-_*+~]{1,3}[\p{L}@$!013457]){2,}(?![\p{L}\p{N}])/gu;
+const SPACED2_SEP = /[ .\-_*+~]/g;
+const LETTER_G = /\p{L}/gu;
+
 const URL = /\bhttps?:\/\/\S+|\bwww\.\S+/gu;
 const MENTION = /@[\p{L}\p{N}_]{4,}/gu;
 const ENTITY = /&(amp|lt|gt|quot|#39);/g;
@@ -89,16 +139,46 @@ export interface Token {
 /**
  * NFKC, lowercase, URLs and @mentions replaced by placeholders, HTML entities
  * decoded, spaced-out letters joined. Token-level rewrites happen in tokenize.
+ * Version 2 first shows the text as a reader sees it: overridden runs
+ * reversed, invisible characters gone.
  */
-export function normalizeText(text: string, maxChars = DEFAULT_FEATURIZER.maxChars): string {
+export function normalizeText(text: string, maxChars = DEFAULT_FEATURIZER.maxChars, version: 1 | 2 = 1): string {
   let t = text.length > maxChars ? text.slice(0, maxChars) : text;
+  if (version === 2) {
+    if (t.includes('\u202E')) t = t.replace(RLO_RUN, (_, run: string) => [...run].reverse().join(''));
+    t = t.replace(INVISIBLE, '');
+  }
   t = t.normalize('NFKC').toLowerCase();
   t = t.replace(URL, ' xurlx ').replace(MENTION, ' xuserx ').replace(ENTITY, (_, e: string) => ENTITIES[e] ?? _);
+  if (version === 2) {
+    return t.replace(SPACED2, (m) => ((m.match(LETTER_G)?.length ?? 0) >= 2 ? m.replace(SPACED2_SEP, '') : m));
+  }
   return t.replace(SPACED, (m) => m.replace(SPACED_SEP, ''));
 }
 
-function deobfuscate(token: string): string {
+/**
+ * Version 2's extra rewrites, before leetspeak: look-alike letters in a word
+ * that also has Latin ones ("іdіоt" with Cyrillic і and о) become Latin, and
+ * accents and stacked marks on Latin words go ("fück", Zalgo text). Words all
+ * in another script stay as they are.
+ */
+function foldLookAlikes(token: string): string {
   let t = token;
+  if (ASCII_LETTER.test(t) && HOMOGLYPH_CHARS.test(t)) {
+    let mapped = '';
+    for (const ch of t) mapped += HOMOGLYPHS[ch] ?? ch;
+    t = mapped;
+  }
+  const decomposed = t.normalize('NFD');
+  if (HAS_MARK.test(decomposed) && LATIN_ONLY.test(decomposed)) {
+    const bare = decomposed.replace(MARKS, '');
+    if (bare !== '') t = bare;
+  }
+  return t;
+}
+
+function deobfuscate(token: string, version: 1 | 2 = 1): string {
+  let t = version === 2 ? foldLookAlikes(token) : token;
   if (HAS_LETTER.test(t) && LEET_CHARS.test(t) && !NAME_AND_NUMBER.test(t)) {
     let mapped = '';
     for (const ch of t) mapped += LEET[ch] ?? ch;
@@ -109,7 +189,7 @@ function deobfuscate(token: string): string {
 }
 
 /** Splits normalised text into tokens; "." "?" etc. come back as "." to mark clause ends. */
-export function tokenize(normalized: string): Token[] {
+export function tokenize(normalized: string, version: 1 | 2 = 1): Token[] {
   const out: Token[] = [];
   for (const m of normalized.matchAll(TOKEN)) {
     let raw = m[0];
@@ -120,7 +200,7 @@ export function tokenize(normalized: string): Token[] {
     raw = raw.replace(EDGE_PUNCT, '');
     if (raw.includes("'")) raw = raw.replace(/'/g, '');
     if (raw === '' || raw === 'rt') continue; // "rt" marks retweets: a Twitter artefact, not language.
-    const word = deobfuscate(raw);
+    const word = deobfuscate(raw, version);
     if (word.replace(/[@$!|*]/g, '') === '') continue;
     out.push(word === raw ? { word } : { word, raw });
   }
@@ -133,6 +213,8 @@ const SEED_WORD = 0x9e3779b1;
 const SEED_BIGRAM = 0x85ebca6b;
 const SEED_NEG = 0xc2b2ae35;
 const SEED_CHAR = 0x27d4eb2f;
+const SEED_LEX = 0x165667b1;
+const SEED_CLAUSE = 0xd3a2646c;
 
 function hashString(seed: number, s: string): number {
   let h = (FNV_OFFSET ^ seed) >>> 0;
@@ -172,26 +254,90 @@ function pushCharNgrams(buf: IdBuffer, word: string, p: FeaturizerParams, mask: 
   }
 }
 
+/** A model's lexicon, ready to match: built once per params object. */
+interface Lexicon {
+  terms: Set<string>;
+  /** Single-word terms by length, for starred spellings ("f**k", "sh*t"). */
+  byLength: Map<number, string[]>;
+  /** Longest term, in words. */
+  maxWords: number;
+}
+const lexicons = new WeakMap<FeaturizerParams, Lexicon>();
+
+function lexiconOf(p: FeaturizerParams): Lexicon | null {
+  if (!p.lexicon || p.lexicon.length === 0) return null;
+  let lex = lexicons.get(p);
+  if (!lex) {
+    lex = { terms: new Set(p.lexicon), byLength: new Map(), maxWords: 1 };
+    for (const term of p.lexicon) {
+      const n = term.split(' ').length;
+      lex.maxWords = Math.max(lex.maxWords, n);
+      if (n === 1) {
+        const list = lex.byLength.get(term.length) ?? [];
+        list.push(term);
+        lex.byLength.set(term.length, list);
+      }
+    }
+    lexicons.set(p, lex);
+  }
+  return lex;
+}
+
+/** "f**k" -> "fuck" when exactly one lexicon word of that length fits the visible letters (first one included). */
+function unstar(raw: string, lex: Lexicon): string | null {
+  if (!raw.includes('*') || raw.length < 3 || raw[0] === '*') return null;
+  let found: string | null = null;
+  for (const term of lex.byLength.get(raw.length) ?? []) {
+    let fits = true;
+    for (let i = 0; i < raw.length && fits; i++) fits = raw[i] === '*' || raw[i] === term[i];
+    if (fits) {
+      if (found !== null) return null; // ambiguous: leave it to the character n-grams
+      found = term;
+    }
+  }
+  return found;
+}
+
+/** Words that make a clause talk about speech rather than do it (with negators: see clauseMarks). */
+const SPEECH_WORDS = new Set([
+  'call', 'calling', 'called', 'calls', 'say', 'saying', 'said', 'says', 'word', 'words', 'term', 'slur', 'slurs',
+  'quote', 'quoted', 'quoting', 'insult', 'insulting', 'insults', 'threatening', 'hateful', 'racist', 'sexist', 'unacceptable',
+]);
+
 function collectIds(text: string, p: FeaturizerParams, buf: IdBuffer): void {
   const mask = p.buckets - 1;
-  const tokens = tokenize(normalizeText(text, p.maxChars));
+  const version = p.normalization ?? 1;
+  const tokens = tokenize(normalizeText(text, p.maxChars, version), version);
+  const lex = version === 2 ? lexiconOf(p) : null;
   // Every text, even an empty one, has this id: the model's per-text bias, and
   // it keeps segment sums free of empty rows.
   buf.push(hashString(SEED_WORD, '\u0002') & mask);
   let prev = '';
   let negation = 0;
-  for (const { word, raw } of tokens) {
+  // Clause state for lexicon hits and clause marks: words since the last ".".
+  let clause: string[] = [];
+  let clauseHasCue = false;
+  const endClause = (): void => {
+    if (p.clauseMarks && clauseHasCue) for (const w of clause) buf.push(hashString(SEED_CLAUSE, w) & mask);
+    clause = [];
+    clauseHasCue = false;
+  };
+  for (const token of tokens) {
+    const raw = token.raw;
+    let word = token.word;
     if (word === '.') {
       prev = '';
       negation = 0;
+      endClause();
       continue;
     }
+    if (lex && raw !== undefined) word = unstar(raw, lex) ?? word;
     buf.push(hashString(SEED_WORD, word) & mask);
     pushCharNgrams(buf, word, p, mask);
+    const single = raw !== undefined ? word.replace(RUN2, '$1') : word;
     if (raw !== undefined) {
       buf.push(hashString(SEED_WORD, raw) & mask);
       // Shorter runs too: "stuupid" also reads as "stupid".
-      const single = word.replace(RUN2, '$1');
       if (single !== word) buf.push(hashString(SEED_WORD, single) & mask);
     }
     if (prev !== '') buf.push(hashString(SEED_BIGRAM, `${prev} ${word}`) & mask);
@@ -200,8 +346,19 @@ function collectIds(text: string, p: FeaturizerParams, buf: IdBuffer): void {
       negation--;
     }
     if (NEGATORS.has(word)) negation = NEGATION_SCOPE;
+    if (lex) {
+      // Terms of up to maxWords words ending at this word; "." resets the clause, so terms never span one.
+      clause.push(word);
+      let hit = lex.terms.has(word) || lex.terms.has(single);
+      for (let n = 2; !hit && n <= lex.maxWords && n <= clause.length; n++) hit = lex.terms.has(clause.slice(-n).join(' '));
+      if (hit) buf.push(hashString(SEED_LEX, negation > 0 || clauseHasCue ? 'lexicon negated' : 'lexicon') & mask);
+    } else if (p.clauseMarks) {
+      clause.push(word);
+    }
+    if (NEGATORS.has(word) || SPEECH_WORDS.has(word)) clauseHasCue = true;
     prev = word;
   }
+  endClause();
 }
 
 /** Hashed feature ids of one text (repeats allowed: they count twice). Never empty: see collectIds. */

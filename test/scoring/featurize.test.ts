@@ -3,6 +3,7 @@ import {
   DEFAULT_FEATURIZER,
   featurize,
   featurizeBatch,
+  type FeaturizerParams,
   normalizeText,
   splitWindows,
   tokenize,
@@ -134,5 +135,100 @@ describe('splitWindows', () => {
     expect(windows.join('')).toBe(text.slice(0, DEFAULT_FEATURIZER.maxChars));
     for (const w of windows) expect(w.length).toBeLessThanOrEqual(DEFAULT_FEATURIZER.windowChars);
     for (const w of windows.slice(1)) expect(w.startsWith(' ')).toBe(true);
+  });
+});
+
+describe('normalisation 2 (models from 2.0.0)', () => {
+  const V2: FeaturizerParams = { ...DEFAULT_FEATURIZER, normalization: 2 };
+  const norm = (text: string): string => normalizeText(text, DEFAULT_FEATURIZER.maxChars, 2);
+  const words2 = (text: string): string[] => tokenize(norm(text), 2).map((t) => t.word);
+
+  it('strips direction controls and zero-width characters', () => {
+    expect(norm('id\u200Biot')).toBe('idiot');
+    expect(norm('st\u200Cup\u200Did \u2060mo\uFEFFron')).toBe('stupid moron');
+    expect(norm('\u202Aa\u202Bb\u202Cc\u202Dd \u2066e\u2067f\u2068g\u2069h \u200Ei\u200Fj')).toBe('abcd efgh ij');
+    expect(norm('soft\u00ADhyphen')).toBe('softhyphen');
+  });
+
+  it('reads text behind a right-to-left override the way it is shown', () => {
+    // Shown as "you are an idiot": the override reverses the run up to U+202C or the line end.
+    expect(norm('\u202Etoidi na era uoy')).toBe('you are an idiot');
+    expect(norm('you are an \u202Etoidi\u202C, ok')).toBe('you are an idiot, ok');
+    expect(norm('\u202Eeno\nowt')).toBe('one\nowt');
+  });
+
+  it('gives a hidden or reversed insult the features of the plain one', () => {
+    expect(featurize('you are an \u202Etoidi\u202C', V2)).toEqual(featurize('you are an idiot', V2));
+    expect(featurize('you are an i\u200Bd\u200Bi\u200Bo\u200Bt', V2)).toEqual(featurize('you are an idiot', V2));
+  });
+
+  it('folds look-alike letters in words that mix scripts, keeping the raw spelling', () => {
+    const [t] = tokenize(norm('іdіоt'), 2); // Cyrillic і and о
+    expect(t!.word).toBe('idiot');
+    expect(t!.raw).toBe('іdіоt');
+    expect(words2('рussу ѕlut')).toEqual(['pussy', 'ѕlut'.replace('ѕ', 's')]);
+    // All one other script: a real word, left alone.
+    expect(words2('Привет сука')).toEqual(['привет', 'сука']);
+    expect(words2('ωhοre')).toEqual(['whore']);
+  });
+
+  it('strips accents and stacked marks from Latin words', () => {
+    expect(words2('fück ïdïót')).toEqual(['fuck', 'idiot']);
+    expect(words2('i\u0336d\u0336i\u0336o\u0336t\u0336')).toEqual(['idiot']);
+    // Scripts that need their marks keep them.
+    expect(words2('नमस्ते')).toEqual(['नमस्ते']);
+  });
+
+  it('joins letters spaced by several separators and leet symbols', () => {
+    expect(norm('f  u  c  k you')).toBe('fuck you');
+    expect(norm('s-h-1-t')).toBe('sh1t');
+    expect(words2('s-h-1-t')).toEqual(['shit']);
+    expect(norm('f * u * c * k')).toBe('fuck');
+    // Mostly digits: a list of numbers, not a word.
+    expect(norm('1 3 5 a')).toBe('1 3 5 a');
+    expect(norm('plan a b')).toBe('plan a b');
+  });
+
+  it('leaves version 1 as it was, so 1.x models score what they scored', () => {
+    expect(normalizeText('id\u200Biot')).toBe('id\u200Biot');
+    expect(featurize('іdіоt')).toEqual(featurize('іdіоt', { ...DEFAULT_FEATURIZER, normalization: 1 }));
+  });
+});
+
+describe('lexicon features', () => {
+  const LEX: FeaturizerParams = { ...DEFAULT_FEATURIZER, normalization: 2, lexicon: ['fuck', 'shit', 'cunt', 'whore', 'piece of shit', 'blow job'] };
+  const extra = (text: string, base: string, p = LEX): number => featurize(text, p).length - featurize(base, p).length;
+
+  it('adds one shared feature per word that ends a lexicon term, multi-word terms included', () => {
+    const lexId = featurize('whore', LEX).filter((id) => !new Set(featurize('whore', { ...LEX, lexicon: [] })).has(id));
+    expect(lexId).toHaveLength(1);
+    expect(featurize('cunt', LEX)).toContain(lexId[0]);
+    expect(featurize('you piece of shit', LEX).filter((id) => id === lexId[0])).toHaveLength(1);
+    expect(featurize('shit, you cunt', LEX).filter((id) => id === lexId[0])).toHaveLength(2);
+    expect(featurize('a blow job', LEX)).toContain(lexId[0]);
+    expect(featurize('a blow. job', LEX)).not.toContain(lexId[0]);
+    expect(featurize('nice day', LEX)).not.toContain(lexId[0]);
+  });
+
+  it('matches obfuscated spellings, starred ones included', () => {
+    const lexId = featurize('whore', LEX).at(-1)!;
+    for (const t of ['wh0re', 'w h o r e', 'whoooore', 'f**k', 'sh*t', 'c*nt', 'ｗｈｏｒｅ', 'wh\u200Bore']) expect(featurize(t, LEX), t).toContain(lexId);
+    // Unstarring needs one fitting word: "*" alone or a star first says nothing.
+    expect(featurize('**** you', LEX)).not.toContain(lexId);
+  });
+
+  it('marks hits in a negated or reported clause apart from plain ones', () => {
+    const plain = featurize('you whore', LEX).at(-1)!;
+    const negated = featurize('do not say whore', LEX).at(-1)!;
+    expect(negated).not.toBe(plain);
+    expect(featurize('calling her a whore is wrong', LEX)).toContain(negated);
+    expect(extra('you whore', 'you whxre')).toBe(1);
+  });
+
+  it('marks the words of clauses with a negator or a word about speech (clauseMarks)', () => {
+    const p: FeaturizerParams = { ...DEFAULT_FEATURIZER, normalization: 2, clauseMarks: true };
+    // 4 words in the cued clause get a mark each; the uncued clause gets none.
+    expect(featurize('calling people idiots. is wrong', p).length - featurize('calling people idiots. is wrong', { ...p, clauseMarks: false }).length).toBe(3);
+    expect(featurize('you are idiots', p)).toEqual(featurize('you are idiots', { ...p, clauseMarks: false }));
   });
 });
