@@ -42,6 +42,12 @@ const PRIMARY: Record<SetId, Label> = {
   olid: 'toxicity',
   hateval: 'identity_attack',
   toxichat: 'toxicity',
+  gab: 'toxicity',
+  'implicit-hate': 'identity_attack',
+  stormfront: 'identity_attack',
+  convabuse: 'toxicity',
+  hatemoji: 'identity_attack',
+  madlibs: 'toxicity',
 };
 const DOMAIN_TARGET: Partial<Record<SetId, number>> = { olid: 0.85, toxichat: 0.85, hateval: 0.75 };
 const SUB_LABEL_TARGET = 0.9;

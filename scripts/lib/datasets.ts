@@ -27,6 +27,13 @@ export const SET_IDS = [
   'olid',
   'hateval',
   'toxichat',
+  // Added in the second round (../shared/data/SOURCES.md).
+  'gab',
+  'implicit-hate',
+  'stormfront',
+  'convabuse',
+  'hatemoji',
+  'madlibs',
 ] as const;
 export type SetId = (typeof SET_IDS)[number];
 
@@ -134,9 +141,9 @@ function readText(dir: string, rel: string): string {
   return readFileSync(path, 'utf8');
 }
 
-function readCsv(dir: string, rel: string): Record<string, string>[] {
+function readCsv(dir: string, rel: string, delimiter = ','): Record<string, string>[] {
   try {
-    return parse(readText(dir, rel), { columns: true, relax_column_count: false, skip_empty_lines: true });
+    return parse(readText(dir, rel), { columns: true, relax_column_count: false, skip_empty_lines: true, delimiter });
   } catch (err) {
     if (err instanceof DataMissingError) throw err;
     throw new Error(`${rel}: cannot parse CSV: ${(err as Error).message}`, { cause: err });
@@ -361,6 +368,180 @@ export function loadToxiChat(dir: string): DataRow[] {
   return out;
 }
 
+/**
+ * The Gab Hate Corpus: hd (assault on human dignity) or cv (call for
+ * violence) is hate, so identity_attack; cv is our threat signal; vo
+ * (vulgarity) stands in for obscene; any of the three is toxicity. Insult is
+ * not annotated. The official test file is held out. Licence unconfirmed (see
+ * SOURCES.md).
+ */
+export function loadGab(dir: string): DataRow[] {
+  const out: DataRow[] = [];
+  for (const [file, split] of [
+    ['gab-hate-corpus/ghc_train.tsv', 'train'],
+    ['gab-hate-corpus/ghc_test.tsv', 'heldout'],
+  ] as const) {
+    readCsv(dir, file, '\t').forEach((r, i) => {
+      const hd = binary(r.hd, file, i + 2, 'hd');
+      const cv = binary(r.cv, file, i + 2, 'cv');
+      const vo = binary(r.vo, file, i + 2, 'vo');
+      const labels: Partial<Record<Label, 0 | 1>> = { toxicity: hd || cv || vo ? 1 : 0, identity_attack: hd || cv ? 1 : 0, threat: cv, obscene: vo };
+      out.push({ set: 'gab', text: r.text ?? '', labels, split });
+    });
+  }
+  return out;
+}
+
+/**
+ * Implicit Hate (stage 1): explicit or implicit hate is identity_attack and
+ * toxicity, not_hate is neither (SOURCES.md's mapping: these accounts' other
+ * posts are mostly plain politics). No official test: seeded stratified 25%.
+ */
+export function loadImplicitHate(dir: string): DataRow[] {
+  const file = 'implicit-hate/implicit_hate_v1_stg1_posts.tsv';
+  const rows = readCsv(dir, file, '\t').map((r, i) => {
+    const cls = r.class;
+    if (cls !== 'explicit_hate' && cls !== 'implicit_hate' && cls !== 'not_hate') {
+      throw new Error(`${file} line ${i + 2}: field class must be explicit_hate, implicit_hate or not_hate, got ${JSON.stringify(cls)}`);
+    }
+    const hate = cls === 'not_hate' ? 0 : 1;
+    return { set: 'implicit-hate' as const, text: (r.post ?? '').trim(), labels: { toxicity: hate, identity_attack: hate } as Partial<Record<Label, 0 | 1>> };
+  });
+  return withSplit('implicit-hate', rows, 6);
+}
+
+/**
+ * Stormfront sentences: hate = identity_attack = toxicity; "relation" (hate
+ * only with the neighbouring sentences) and idk/skip are dropped. Sentences of
+ * one post go to the same side of the seeded, stratified 25% split, so a post
+ * cannot be half trained on and half measured.
+ */
+export function loadStormfront(dir: string): DataRow[] {
+  const file = 'stormfront/stormfront_sentences.csv';
+  const posts = new Map<string, Omit<DataRow, 'split'>[]>();
+  readCsv(dir, file).forEach((r, i) => {
+    if (r.label === 'relation' || r.label === 'idk/skip') return;
+    if (r.label !== 'hate' && r.label !== 'noHate') throw new Error(`${file} line ${i + 2}: field label must be hate, noHate, relation or idk/skip, got ${JSON.stringify(r.label)}`);
+    const hate = r.label === 'hate' ? 1 : 0;
+    const post = (r.file_id ?? '').replace(/_\d+$/, '');
+    const list = posts.get(post) ?? [];
+    list.push({ set: 'stormfront', text: r.text ?? '', labels: { toxicity: hate, identity_attack: hate } });
+    posts.set(post, list);
+  });
+  const groups = [...posts.values()].map((rows) => ({ rows, labels: { toxicity: rows.some((r) => r.labels.toxicity === 1) ? 1 : 0 } as Partial<Record<Label, 0 | 1>> }));
+  const { out } = stratifiedSplit(groups, HELDOUT_FRACTION, SPLIT_SEED + 7);
+  const held = new Set(out);
+  return groups.flatMap((g) => g.rows.map((r) => ({ ...r, split: held.has(g) ? ('heldout' as const) : ('train' as const) })));
+}
+
+/** ConvAbuse identity types: abuse of one of these is identity_attack. */
+const CONVABUSE_IDENTITY = ['ableist', 'homophobic', 'racist', 'sexist', 'transphobic'] as const;
+
+/**
+ * One annotator's cell: "1", "0", or "1, 1" where the same annotator rated a
+ * duplicate of the row; the mean of the values, or null when not rated.
+ */
+function convabuseCell(value: string | undefined, file: string, line: number, field: string): number | null {
+  if (value === undefined || value.trim() === '') return null;
+  const parts = value.split(',').map((v) => binary(v.trim(), file, line, field));
+  return parts.reduce<number>((a, b) => a + b, 0) / parts.length;
+}
+
+/**
+ * ConvAbuse: users' messages to two chatbots, up to 8 annotators each. A
+ * label is 1 when at least half of the annotators who rated the row gave it (as for civil-spans):
+ * toxicity from "abusive" (mildly, strongly or very strongly), identity_attack
+ * from the identity types, sexual_explicit from sex_harassment (a small proxy:
+ * harassment of a bot, mostly crude sexual requests). Official test held out.
+ */
+export function loadConvAbuse(dir: string): DataRow[] {
+  const out: DataRow[] = [];
+  for (const [file, split] of [
+    ['convabuse/ConvAbuseEMNLPtrain.csv', 'train'],
+    ['convabuse/ConvAbuseEMNLPvalid.csv', 'train'],
+    ['convabuse/ConvAbuseEMNLPtest.csv', 'heldout'],
+  ] as const) {
+    readCsv(dir, file).forEach((r, i) => {
+      const line = i + 2;
+      let raters = 0;
+      let abusive = 0;
+      let identity = 0;
+      let sexual = 0;
+      for (let a = 1; a <= 8; a++) {
+        const cell = (field: string): number | null => convabuseCell(r[`Annotator${a}_${field}`], file, line, `Annotator${a}_${field}`);
+        const grades = ['is_abuse.1', 'is_abuse.0', 'is_abuse.-1', 'is_abuse.-2', 'is_abuse.-3'].map(cell);
+        if (grades.every((g) => g === null)) continue;
+        raters++;
+        abusive += (grades[2] ?? 0) + (grades[3] ?? 0) + (grades[4] ?? 0) > 0 ? 1 : 0;
+        identity += CONVABUSE_IDENTITY.some((t) => (cell(t) ?? 0) > 0) ? 1 : 0;
+        sexual += (cell('sex_harassment') ?? 0) > 0 ? 1 : 0;
+      }
+      if (raters === 0) return;
+      const major = (n: number): 0 | 1 => (n * 2 >= raters ? 1 : 0);
+      out.push({
+        set: 'convabuse',
+        text: (r.user ?? '').trim(),
+        labels: { toxicity: major(abusive), identity_attack: major(identity), sexual_explicit: major(sexual) },
+        soft: { toxicity: abusive / raters, identity_attack: identity / raters, sexual_explicit: sexual / raters },
+        split,
+      });
+    });
+  }
+  return out;
+}
+
+/**
+ * HatemojiBuild: adversarial emoji hate and its matched non-hateful
+ * perturbations. label_gold is identity_attack and toxicity; hateful rows of
+ * type threateninglanguage are threats (other rows are not). Official
+ * validation trained on, test held out.
+ */
+export function loadHatemoji(dir: string): DataRow[] {
+  const out: DataRow[] = [];
+  for (const [file, split] of [
+    ['hatemoji-build/train.csv', 'train'],
+    ['hatemoji-build/validation.csv', 'train'],
+    ['hatemoji-build/test.csv', 'heldout'],
+  ] as const) {
+    readCsv(dir, file).forEach((r, i) => {
+      const hate = binary(r.label_gold, file, i + 2, 'label_gold');
+      out.push({
+        set: 'hatemoji',
+        text: r.text ?? '',
+        labels: { toxicity: hate, identity_attack: hate, threat: hate && r.type === 'threateninglanguage' ? 1 : 0 },
+        split,
+      });
+    });
+  }
+  return out;
+}
+
+/**
+ * Share of the "<name> is a <adjective> <identity>" madlibs (72,000 of
+ * 76,564) kept for training: the rest would outnumber every real set; the
+ * held-out 25% keeps them all.
+ */
+export const MADLIBS_NAME_ADJ_TRAIN_SHARE = 0.1;
+
+/**
+ * Conversation AI's identity-term templates ("hug gay", "Jim is a vile
+ * muslim"): toxicity only, since the template's adjective, not the identity,
+ * carries it. Synthetic, so they teach that identity words alone are not
+ * toxic. Seeded stratified 25% held out.
+ */
+export function loadMadlibs(dir: string): DataRow[] {
+  const file = 'madlibs/en_sentence_templates.csv';
+  const rows = readCsv(dir, file).map((r, i) => {
+    if (r.toxicity !== 'toxic' && r.toxicity !== 'nontoxic') throw new Error(`${file} line ${i + 2}: field toxicity must be toxic or nontoxic, got ${JSON.stringify(r.toxicity)}`);
+    return { set: 'madlibs' as const, text: r.phrase ?? '', template: r.template ?? '', labels: { toxicity: r.toxicity === 'toxic' ? 1 : 0 } as Partial<Record<Label, 0 | 1>> };
+  });
+  const split = withSplit('madlibs', rows, 8);
+  const random = seededRandom(SPLIT_SEED + 9);
+  return split
+    .filter((r, i) => r.split === 'heldout' || rows[i]!.template !== 'name_adj' || random() < MADLIBS_NAME_ADJ_TRAIN_SHARE)
+    .map(({ set, text, labels, split: s }) => ({ set, text, labels, split: s }));
+}
+
 /** Every set, in SET_IDS order. */
 export function loadAllSets(dir: string = DEFAULT_DATA_DIR): DataRow[] {
   if (!existsSync(dir)) throw new DataMissingError(dir, 'the data folder');
@@ -371,6 +552,12 @@ export function loadAllSets(dir: string = DEFAULT_DATA_DIR): DataRow[] {
     ...loadOlid(dir),
     ...loadHateval(dir),
     ...loadToxiChat(dir),
+    ...loadGab(dir),
+    ...loadImplicitHate(dir),
+    ...loadStormfront(dir),
+    ...loadConvAbuse(dir),
+    ...loadHatemoji(dir),
+    ...loadMadlibs(dir),
   ];
 }
 
