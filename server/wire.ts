@@ -12,6 +12,7 @@ import type { addUserSchema, listUsersSchema, loginSchema, UserSchema } from './
 import type { ErrorCode } from './errors.ts';
 import type { importSchema } from './ingest/schemas.ts';
 import type { ApiKeySchema, createKeySchema, sourceSchema } from './integrations/schemas.ts';
+import type { createEndpointSchema, WebhookDeliverySchema, WebhookEndpointSchema } from './integrations/webhooks/schemas.ts';
 import type {
   bulkSchema,
   commentSchema,
@@ -56,6 +57,17 @@ export type NewApiKey = Body<typeof createKeySchema>;
 export type CreatedApiKey = Ok<typeof createKeySchema>;
 /** GET /api/v1/source. */
 export type KeySource = Ok<typeof sourceSchema>;
+
+// Integrations: webhook endpoints and their deliveries
+/** An endpoint as lists show it, never its secret. `source`, `url` and `disabledReason` are typed or caused by others: render as text. */
+export type WebhookEndpoint = Static<typeof WebhookEndpointSchema>;
+/** What an endpoint may subscribe to. */
+export type WebhookEventType = WebhookEndpoint['events'][number];
+/** One delivery of one message to one endpoint. `lastResponse` and `lastError` come from the receiver: hostile, render as text. */
+export type WebhookDelivery = Static<typeof WebhookDeliverySchema>;
+export type NewWebhookEndpoint = Body<typeof createEndpointSchema>;
+/** The answer to registering an endpoint: `secret` appears here only, once. */
+export type CreatedWebhookEndpoint = Ok<typeof createEndpointSchema>;
 
 // Import
 export type ImportResult = Ok<typeof importSchema>;

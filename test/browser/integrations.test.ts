@@ -36,10 +36,11 @@ describe.skipIf(chromiumMissing() !== null)('the Integrations screen in a browse
     await page.getByRole('link', { name: 'Integrations' }).click();
     await page.getByText('No keys yet.').waitFor();
 
-    // Create, with the keyboard: type, Enter.
-    await page.getByLabel('Name').fill('Blog <b>bold</b>');
-    await page.getByLabel('Source').fill('blog.example');
-    await page.getByLabel('Source').press('Enter');
+    // Create, with the keyboard: type, Enter. (The webhooks' form below has a Source too.)
+    const form = page.locator('form').filter({ has: page.getByRole('button', { name: 'Create key' }) });
+    await form.getByLabel('Name').fill('Blog <b>bold</b>');
+    await form.getByLabel('Source').fill('blog.example');
+    await form.getByLabel('Source').press('Enter');
     const shown = page.getByTestId('new-key');
     await shown.waitFor();
     const key = (await shown.textContent())!.trim();

@@ -7,6 +7,7 @@ import type {
   ApiKey,
   BulkDecisionAnswer,
   CreatedApiKey,
+  CreatedWebhookEndpoint,
   CommentContext,
   DecisionAction,
   DecisionAnswer,
@@ -16,6 +17,7 @@ import type {
   Label,
   ManagedUser,
   NewApiKey,
+  NewWebhookEndpoint,
   QueuePage,
   QueueSort,
   Role,
@@ -24,6 +26,8 @@ import type {
   ThreadPage,
   ThreadWithComments,
   User,
+  WebhookDelivery,
+  WebhookEndpoint,
 } from '../../../server/wire.ts';
 
 import { CLIENT_HEADER } from '../../../server/wire.ts';
@@ -130,6 +134,17 @@ export const api = {
   /** The answer holds the key itself, this once. */
   createApiKey: (key: NewApiKey) => request<CreatedApiKey>('POST', '/api/integrations/keys', { json: key }),
   revokeApiKey: (id: number) => request<{ apiKey: ApiKey }>('DELETE', `/api/integrations/keys/${id}`),
+
+  webhooks: () => request<{ endpoints: WebhookEndpoint[] }>('GET', '/api/webhooks'),
+  /** The answer holds the signing secret itself, this once. */
+  createWebhook: (endpoint: NewWebhookEndpoint) => request<CreatedWebhookEndpoint>('POST', '/api/webhooks', { json: endpoint }),
+  deleteWebhook: (id: number) => request<{ endpoint: WebhookEndpoint }>('DELETE', `/api/webhooks/${id}`),
+  /** Turns a disabled endpoint back on; its waiting events are sent again. */
+  enableWebhook: (id: number) => request<{ endpoint: WebhookEndpoint }>('POST', `/api/webhooks/${id}/enable`),
+  /** The endpoint's 50 newest deliveries, newest first. */
+  webhookDeliveries: (id: number) => request<{ deliveries: WebhookDelivery[] }>('GET', `/api/webhooks/${id}/deliveries`),
+  sendTestWebhook: (id: number) => request<{ delivery: WebhookDelivery }>('POST', `/api/webhooks/${id}/test`),
+  redeliverWebhook: (deliveryId: number) => request<{ delivery: WebhookDelivery }>('POST', `/api/webhooks/deliveries/${deliveryId}/redeliver`),
 
   queue: (filters: QueueFilters, cursor: string | null, limit = 50) =>
     request<QueuePage>('GET', '/api/queue', {
