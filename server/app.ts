@@ -15,12 +15,13 @@ import { authRoutes } from './auth/routes.ts';
 import type { User } from './auth/store.ts';
 import { openDatabase, type Db } from './db/open.ts';
 import { createStorageHealth, type StorageHealth } from './db/storage-health.ts';
-import { AppError, TooManyAttempts } from './errors.ts';
+import { AppError, StaleComment, TooManyAttempts } from './errors.ts';
 import { validationMessage, type SchemaError } from './http.ts';
 import type { ThresholdValues } from './flagging/rules.ts';
 import { siteIngestRoutes } from './ingest/site-routes.ts';
 import { readerReportRoutes } from './reader-reports/routes.ts';
 import { webhookRoutes } from './integrations/webhooks/routes.ts';
+import { eventRoutes } from './events/routes.ts';
 import type { SenderOptions } from './integrations/webhooks/sender.ts';
 import { ingestRoutes, IMPORT_LIMIT_BYTES } from './ingest/routes.ts';
 import { OPENAPI_OPTIONS, openapiRoutes } from './integrations/openapi.ts';
@@ -103,6 +104,7 @@ export function errorHandler(this: FastifyInstance, error: FastifyError | AppErr
     return reply.status(storage.status).send({ error: storage.code, message: storage.message });
   }
   if (error instanceof TooManyAttempts) reply.header('retry-after', String(error.retryAfter));
+  if (error instanceof StaleComment) return reply.status(409).send({ error: error.code, message: error.message, current: error.current });
   if (error instanceof AppError) {
     if (error.status >= 500) request.log.error({ err: error }, 'request failed');
     return reply.status(error.status).send({ error: error.code, message: error.message });
@@ -260,6 +262,7 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<FastifyIn
   await app.register(siteIngestRoutes, { site: triage.site, keyRateLimit });
   await app.register(readerReportRoutes, { readerReports: triage.readerReports, keyRateLimit });
   await app.register(webhookRoutes, { webhooks: triage.webhooks, keyRateLimit });
+  await app.register(eventRoutes, { events: triage.stores.events, notifier: triage.notifier, counts: () => triage.moderation.stats().comments });
   app.addHook('onReady', async () => {
     if (options.sendWebhooks ?? true) triage.webhookSender.start();
     triage.retention.start();
@@ -276,13 +279,19 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<FastifyIn
       web.addHook('onRoute', (route) => {
         route.config = { ...route.config, access: 'public' };
       });
+      // The page and the top-level files: a route per file found at start.
       await web.register(fastifyStatic, { root: webDist, wildcard: false });
+      // The hashed bundles: looked up per request under /assets/ only, so a rebuild under a running
+      // server is served at once, and a missing one is a 404 (the not-found handler), never the page.
+      await web.register(fastifyStatic, { root: join(webDist, 'assets'), prefix: '/assets/', wildcard: true, decorateReply: false });
     });
   }
   // Unmatched requests are public too (access.ts): they get the dashboard's page or an error naming
-  // the path, never data. The path only chooses which of the two.
+  // the path, never data. The path only chooses which of the two: a page route gets the page, a
+  // missing file (an old hashed asset after a rebuild, anything with an extension) a 404, so the
+  // browser fails loudly instead of running index.html as a script.
   app.setNotFoundHandler(async (request, reply) => {
-    if (indexHtml && request.method === 'GET' && !request.url.startsWith('/api/')) {
+    if (indexHtml && request.method === 'GET' && isPageRoute(request.url)) {
       return reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(await readFile(indexHtml));
     }
     return reply.status(404).send({ error: 'NOT_FOUND', message: `${request.method} ${request.url.split('?')[0]} not found` });
@@ -305,4 +314,12 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<FastifyIn
       });
   });
   return app;
+}
+
+/** A path the dashboard's page answers: not the API, not its built files, not a file name. */
+function isPageRoute(url: string): boolean {
+  const path = url.split('?')[0];
+  if (path.startsWith('/api/') || path === '/assets' || path.startsWith('/assets/')) return false;
+  const last = path.slice(path.lastIndexOf('/') + 1);
+  return !last.includes('.');
 }

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -152,6 +152,40 @@ describe('dashboard', () => {
       expect((await app.inject({ url: '/app.js' })).body).toBe('console.log(1)');
       const api = await app.inject({ url: '/api/nothing-here' });
       expect(api.headers['content-type']).toMatch(/json/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('answers 404 for a missing asset, so a rebuilt UI never gets index.html for its old hashed files', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'triage-web-'));
+    writeFileSync(join(dir, 'index.html'), '<!doctype html><title>Triage</title>');
+    mkdirSync(join(dir, 'assets'));
+    writeFileSync(join(dir, 'assets', 'index-new.js'), 'console.log(2)');
+    try {
+      app = await buildTestApp({ webDist: dir });
+      const present = await app.inject({ url: '/assets/index-new.js' });
+      expect(present.statusCode).toBe(200);
+      expect(present.body).toBe('console.log(2)');
+      // A rebuild under the running server: the new page and its new files are served at once.
+      writeFileSync(join(dir, 'index.html'), '<!doctype html><title>Triage rebuilt</title>');
+      writeFileSync(join(dir, 'assets', 'index-newer.js'), 'console.log(3)');
+      const rebuilt = await app.inject({ url: '/assets/index-newer.js' });
+      expect(rebuilt.statusCode).toBe(200);
+      expect(rebuilt.body).toBe('console.log(3)');
+      expect((await app.inject({ url: '/queue' })).body).toContain('Triage rebuilt');
+      for (const url of ['/assets/index-old.js', '/assets/index-old.css', '/assets/', '/assets/sub/x.js?v=1', '/favicon.ico', '/app-old.js']) {
+        const res = await app.inject({ url });
+        expect(res.statusCode, url).toBe(404);
+        expect(res.headers['content-type'], url).toMatch(/json/);
+        expect(res.body, url).not.toContain('<title>Triage</title>');
+      }
+      // Page routes still get the dashboard, with or without a query.
+      for (const url of ['/', '/queue', '/threads/3', '/?x=1']) {
+        const res = await app.inject({ url });
+        expect(res.statusCode, url).toBe(200);
+        expect(res.headers['content-type'], url).toMatch(/text\/html/);
+      }
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
