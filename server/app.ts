@@ -28,6 +28,8 @@ import { OPENAPI_OPTIONS, openapiRoutes } from './integrations/openapi.ts';
 import { DEFAULT_KEY_RATE_LIMIT, integrationRoutes } from './integrations/routes.ts';
 import type { IngestService } from './ingest/service.ts';
 import { moderationRoutes } from './moderation/routes.ts';
+import { sampleRoutes } from './samples/routes.ts';
+import { searchRoutes } from './search/routes.ts';
 import { healthSchema } from './moderation/schemas.ts';
 import { reportRoutes } from './reports/routes.ts';
 import type { ModelChoice, Scorer } from './scoring/types.ts';
@@ -255,6 +257,8 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<FastifyIn
   await app.register(authRoutes, { auth: triage.auth });
   await app.register(ingestRoutes, { ingest: triage.ingest });
   await app.register(moderationRoutes, { moderation: triage.moderation });
+  await app.register(searchRoutes, { search: triage.search });
+  await app.register(sampleRoutes, { samples: triage.samples });
   await app.register(thresholdRoutes, { thresholds: triage.thresholds, reads: triage.reads });
   await app.register(reportRoutes, { reports: triage.reports, reads: triage.reads, now: triage.now });
   const keyRateLimit = options.keyRateLimit ?? DEFAULT_KEY_RATE_LIMIT;

@@ -18,6 +18,10 @@ import { createSiteIngest } from './ingest/site.ts';
 import { createIngestStore } from './ingest/store.ts';
 import { createModerationService } from './moderation/service.ts';
 import { createModerationStore } from './moderation/store.ts';
+import { createSampleService } from './samples/service.ts';
+import { createSampleStore } from './samples/store.ts';
+import { createSearchService } from './search/service.ts';
+import { createSearchStore } from './search/store.ts';
 import { readJobs } from './reads/jobs.ts';
 import { createReadRunner } from './reads/runner.ts';
 import { createReaderReports } from './reader-reports/service.ts';
@@ -87,6 +91,8 @@ export function createTriage(options: TriageOptions) {
     integrations: createIntegrationStore(db),
     readerReports: createReaderReportStore(db),
     webhooks: createWebhookStore(db),
+    search: createSearchStore(db, () => model()),
+    samples: createSampleStore(db, () => model()),
   };
   // A read-only connection (the read worker's) finds the versions the server wrote.
   if (!db.readonly) stores.thresholds.ensureDefaults(now(), options.initialThresholds);
@@ -162,7 +168,13 @@ export function createTriage(options: TriageOptions) {
     /** Long reads (threshold analysis, shadow view, report summary) off the main thread when the database is a file. */
     reads: createReadRunner(db, readJobs({ thresholds, reports }), () => ({ model: model(), now: now() })),
   };
-  return services;
+  return {
+    ...services,
+    /** Every comment newest first, and full-text search over them. */
+    search: createSearchService({ store: stores.search, hydrate: services.moderation.hydrate }),
+    /** Missed-abuse samples: unflagged comments drawn at random for moderators to decide. */
+    samples: createSampleService({ db, store: stores.samples, moderation: services.moderation, now }),
+  };
 }
 
 export type Triage = ReturnType<typeof createTriage>;

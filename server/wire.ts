@@ -29,6 +29,8 @@ import type {
   ThreadSummarySchema,
 } from './moderation/schemas.ts';
 import type { SummarySchema } from './reports/schemas.ts';
+import type { decideSampleSchema, drawSampleSchema, getSampleSchema, SampleItemSchema, SampleSummarySchema } from './samples/schemas.ts';
+import type { listCommentsSchema, searchSchema } from './search/schemas.ts';
 import type { analysisSchema, getThresholdsSchema, historySchema, putThresholdsSchema, shadowSchema, whatIfSchema } from './thresholds/schemas.ts';
 
 export { LABELS, type Label, type LabelScores } from './scoring/labels.ts';
@@ -116,3 +118,19 @@ export type Agreement = ShadowView['overall'];
 
 // Reports
 export type Summary = Static<typeof SummarySchema>;
+
+// All comments and search: pages shaped as the queue's, newest first
+export type CommentPage = Ok<typeof listCommentsSchema>;
+export type CommentListQuery = Static<(typeof listCommentsSchema)['querystring']>;
+export type SearchQuery = Static<(typeof searchSchema)['querystring']>;
+
+// Missed-abuse samples
+/** A sample with how its comments were decided and the estimate of the abuse the model misses. */
+export type MissedSample = Static<typeof SampleSummarySchema>;
+export type MissedEstimate = NonNullable<MissedSample['estimate']>;
+/** A comment of a sample, with the verdict its reviewer gave in the sample. */
+export type SampleItem = Static<typeof SampleItemSchema>;
+export type DrawSampleRequest = Body<typeof drawSampleSchema>;
+export type SampleWithItems = Ok<typeof getSampleSchema>;
+export type SampleDecisionRequest = Body<typeof decideSampleSchema>;
+export type SampleDecisionAnswer = Ok<typeof decideSampleSchema>;

@@ -69,7 +69,8 @@ export interface QueueQuery {
 }
 
 interface Cursor {
-  s: QueueSort | 'threads';
+  /** The list it belongs to: a queue sort, the threads, or the all-comments list and search (`comments`). */
+  s: QueueSort | 'threads' | 'comments';
   k: number | null;
   i: number;
 }

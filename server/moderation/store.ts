@@ -141,10 +141,10 @@ export function toThreadSummary(row: ThreadRow, counts: ThreadCountsRow | undefi
 export const STANDING = `d.action != 'undo' AND NOT EXISTS (SELECT 1 FROM decisions u WHERE u.undoes_id = d.id)`;
 
 /** A comment row as a statement returns it: the body whole, or only its first bytes and its size. */
-type RawCommentRow = Omit<CommentRow, 'body' | 'body_truncated'> & ({ body: string } | { body_head: Uint8Array | null });
+export type RawCommentRow = Omit<CommentRow, 'body' | 'body_truncated'> & ({ body: string } | { body_head: Uint8Array | null });
 
 /** Turns a statement's row into a CommentRow (other columns, such as a queue row's thread title, pass through). */
-function toCommentRow<R extends RawCommentRow>(raw: R): CommentRow & Omit<R, 'body_head'> {
+export function toCommentRow<R extends RawCommentRow>(raw: R): CommentRow & Omit<R, 'body_head'> {
   if ('body' in raw) return { ...raw, body_truncated: false } as CommentRow & R;
   const { body_head, ...rest } = raw;
   // An empty body reads as a NULL blob.
@@ -171,7 +171,11 @@ const commentColumns = (body: string) => `${COMMENT_FIELDS}, ${body}, (SELECT co
     WHERE s.comment_id = c.id AND (@model IS NULL OR s.model = @model) ORDER BY s.scored_at DESC LIMIT 1) AS score_json,
   (SELECT json_group_array(json_array(f.label, f.score, f.threshold, f.threshold_version))
     FROM (SELECT * FROM flags f WHERE f.comment_id = c.id ORDER BY f.score DESC) f) AS flags_json`;
-const COMMENT_COLUMNS = commentColumns(BODY_EXCERPT);
+/**
+ * The columns every list selects for a comment `c` (its body as an excerpt), binding `@model`;
+ * `toCommentRow` turns the row into a CommentRow. Other domains that list comments (search/, samples/) use these.
+ */
+export const COMMENT_COLUMNS = commentColumns(BODY_EXCERPT);
 
 const DECISION_SELECT = `SELECT d.*, m.username, (SELECT u.id FROM decisions u WHERE u.undoes_id = d.id) AS undone_by_id
   FROM decisions d JOIN moderators m ON m.id = d.moderator_id`;
