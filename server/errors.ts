@@ -92,6 +92,19 @@ export class Conflict extends AppError {
   }
 }
 
+/**
+ * A decision or undo on a comment that changed since the moderator saw it:
+ * 409, with `current` (the comment now, and what changed it) in the answer,
+ * so the screen shows the new state instead of reversing it silently.
+ */
+export class StaleComment extends AppError {
+  readonly current: Record<string, unknown>;
+  constructor(message: string, current: Record<string, unknown>) {
+    super('CONFLICT', message);
+    this.current = current;
+  }
+}
+
 export class ScorerUnavailable extends AppError {
   constructor(message: string) {
     super('SCORER_UNAVAILABLE', message);

@@ -58,6 +58,8 @@ export interface TriageOptions {
   reportsToQueue?: number;
   /** How webhooks are sent (the sender runs only once started: the server starts it). */
   webhooks?: SenderOptions;
+  /** How long opening a comment claims it (default 2 minutes; TRIAGE_CLAIM_SECONDS) and how long a moderator can undo (default 10 minutes; TRIAGE_UNDO_MINUTES). */
+  team?: { claimMs?: number; undoWindowMs?: number };
   /** How long events and finished webhook deliveries are kept (default 30 days, and never less than twice the retry window). */
   keepEventsMs?: number;
 }
@@ -118,7 +120,7 @@ export function createTriage(options: TriageOptions) {
   const pipeline = scorer
     ? createScoringPipeline({ ...options.pipeline, store: stores.scoring, scoring, scorer, now })
     : null;
-  const thresholds = createThresholdService({ db, store: stores.thresholds, evidence: stores.analysis, flagging, now, model });
+  const thresholds = createThresholdService({ db, store: stores.thresholds, evidence: stores.analysis, flagging, events: stores.events, now, model });
   const webhooks = createWebhookService({ db, store: stores.webhooks, events: stores.events, now, allowPrivate: options.webhooks?.allowPrivate ?? false });
   const webhookSender = createWebhookSender({ ...options.webhooks, db, store: stores.webhooks, service: webhooks, now });
   notifier.subscribe(webhookSender.wake);
@@ -155,6 +157,7 @@ export function createTriage(options: TriageOptions) {
       model,
       flagging,
       events: stores.events,
+      ...options.team,
     }),
     reports,
     /** API keys of the sites Triage moderates. */

@@ -1,8 +1,15 @@
 import type { Db } from '../db/open.ts';
 
 /** What happened, as the outbox records it. */
-export const EVENT_TYPES = ['comment.flagged', 'comment.decided', 'report.received'] as const;
+export const EVENT_TYPES = ['comment.flagged', 'comment.decided', 'report.received', 'comment.claimed', 'comment.released', 'thresholds.changed'] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
+
+/** The events a site may subscribe to by webhook; claims and thresholds are for the team's screens only. */
+export const WEBHOOK_EVENT_TYPES = ['comment.decided', 'comment.flagged', 'report.received'] as const satisfies readonly EventType[];
+export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
+
+/** The source of events that concern no one site (thresholds): no endpoint or key ever reads them. */
+export const NO_SOURCE = '';
 
 export interface StoredEvent {
   id: number;
@@ -67,6 +74,8 @@ export function createEventStore(db: Db, onAppend: () => void = () => undefined)
     `SELECT * FROM events WHERE source = @source AND type IN (SELECT value FROM json_each(@types)) AND id > @cursor AND id <= @upTo ORDER BY id LIMIT @limit`,
   );
   const get = db.prepare<{ id: number }, EventRow>('SELECT * FROM events WHERE id = @id');
+  const since = db.prepare<{ cursor: number; limit: number }, EventRow>('SELECT * FROM events WHERE id > @cursor ORDER BY id LIMIT @limit');
+  const first = db.prepare<[], { id: number | null }>('SELECT min(id) AS id FROM events');
   const last = db.prepare<[], { id: number | null }>('SELECT max(id) AS id FROM events');
   const prune = db.prepare<{ before: number; limit: number }>(
     'DELETE FROM events WHERE id IN (SELECT id FROM events WHERE created_at < @before ORDER BY id LIMIT @limit)',
@@ -97,6 +106,16 @@ export function createEventStore(db: Db, onAppend: () => void = () => undefined)
       appended();
       return id;
     },
+    /** Appends an event that concerns no one comment or site (a threshold change); call inside its transaction. */
+    appendGlobal(e: { type: EventType; payload: Record<string, unknown>; now: number }): number {
+      const id = Number(insert.run({ type: e.type, source: NO_SOURCE, commentId: null, payload: JSON.stringify(e.payload), now: e.now }).lastInsertRowid);
+      appended();
+      return id;
+    },
+    /** Every event after `cursor`, oldest first, up to `limit`: what the team's screens follow. */
+    since: (cursor: number, limit: number): StoredEvent[] => since.all({ cursor, limit }).map(toEvent),
+    /** The oldest event kept; 0 when none. */
+    firstId: (): number => first.get()?.id ?? 0,
     /** Appends `comment.flagged` for comments that entered the review queue; call inside the flagging transaction. */
     appendFlagged(commentIds: number[], now: number): void {
       if (commentIds.length === 0) return;

@@ -2,7 +2,19 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { currentUser } from '../auth/hooks.ts';
 import type { ModerationService } from './service.ts';
-import { bulkSchema, commentSchema, decideSchema, queueSchema, statsSchema, threadSchema, threadsSchema, undoSchema } from './schemas.ts';
+import {
+  bulkSchema,
+  claimSchema,
+  commentSchema,
+  decideSchema,
+  queueSchema,
+  releaseSchema,
+  statsSchema,
+  threadSchema,
+  threadsSchema,
+  undoableSchema,
+  undoSchema,
+} from './schemas.ts';
 
 export async function moderationRoutes(fastify: FastifyInstance, { moderation }: { moderation: ModerationService }): Promise<void> {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
@@ -21,6 +33,14 @@ export async function moderationRoutes(fastify: FastifyInstance, { moderation }:
   );
 
   app.post('/api/decisions', { schema: bulkSchema }, async (request) => moderation.decideBulk(request.body, currentUser(request)));
+
+  app.get('/api/decisions/undoable', { schema: undoableSchema }, async (request) => moderation.undoable(currentUser(request)));
+
+  // Opening a comment claims it; the screen renews the claim while it stays open.
+  app.post('/api/comments/:id/claim', { schema: claimSchema }, async (request) =>
+    moderation.claim(request.params.id, currentUser(request), request.query.takeOver ?? false),
+  );
+  app.delete('/api/comments/:id/claim', { schema: releaseSchema }, async (request) => moderation.release(request.params.id, currentUser(request)));
 
   app.post('/api/decisions/:id/undo', { schema: undoSchema }, async (request) => moderation.undo(request.params.id, currentUser(request)));
 

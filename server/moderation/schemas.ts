@@ -15,6 +15,9 @@ export const FlagSchema = Type.Object(
   closed,
 );
 
+/** A moderator reviewing a comment: others skip it until the claim lapses or is released. */
+export const ClaimSchema = Type.Object({ moderatorId: Type.Integer(), username: Type.String(), expiresAt: Type.Integer() }, { additionalProperties: false });
+
 const commentFields = {
   id: Type.Integer(),
   threadId: Type.Integer(),
@@ -44,6 +47,10 @@ const commentFields = {
   editedAfterApproval: Type.Boolean(),
   /** The platform's own verdict from the export it came in (WordPress, Disqus): a note, not a decision. */
   sourceStatus: Type.Union([StringEnum(SOURCE_STATUSES), Type.Null()]),
+  /** Bumped on each change of status, text or flags: a decision names the version it saw (`expectedVersion`). */
+  version: Type.Integer({ minimum: 1 }),
+  /** Who is reviewing it now, until when; null when nobody holds it. */
+  claim: Nullable(ClaimSchema),
 };
 
 export const CommentSchema = Type.Object(commentFields, closed);
@@ -166,21 +173,73 @@ export const commentSchema = {
 const Note = Type.Optional(Nullable(Type.String({ maxLength: 2000 })));
 const DecisionAnswer = Type.Object({ decision: DecisionSchema, comment: CommentSchema }, closed);
 
+/** What changed a comment since a moderator saw it: who (null: the site or the model), to what, when. */
+export const ChangeSchema = Type.Object(
+  {
+    by: Nullable(Type.String()),
+    /** `hid it`, `approved it`, `edited it on the site`, `its flags changed`… */
+    what: Type.String(),
+    status: StatusSchema,
+    at: Nullable(Type.Integer()),
+  },
+  closed,
+);
+
+/** A comment that changed since the moderator saw it: its state now, and what changed it. */
+export const StaleSchema = Type.Object({ comment: CommentSchema, change: ChangeSchema }, closed);
+
+/** 409: a conflict; `current` when the comment changed since it was seen (a stale decision or undo). */
+const ConflictBody = Type.Object({ error: Type.String(), message: Type.String(), current: Type.Optional(StaleSchema) }, closed);
+
+const ExpectedVersion = Type.Optional(Type.Integer({ minimum: 1, description: 'The comment\u2019s version the moderator saw; 409 when it has changed since' }));
+
 export const decideSchema = {
   params: IdParams,
-  body: Type.Object({ action: ActionSchema, note: Note }, closed),
-  response: { 200: DecisionAnswer, ...COMMON_ERRORS },
+  body: Type.Object({ action: ActionSchema, note: Note, expectedVersion: ExpectedVersion }, closed),
+  response: { 200: DecisionAnswer, ...COMMON_ERRORS, 409: ConflictBody },
 };
 
 export const bulkSchema = {
   body: Type.Object(
-    { commentIds: Type.Array(Type.Integer({ minimum: 1 }), { minItems: 1, maxItems: 500 }), action: ActionSchema, note: Note },
+    {
+      commentIds: Type.Array(Type.Integer({ minimum: 1 }), { minItems: 1, maxItems: 500 }),
+      action: ActionSchema,
+      note: Note,
+      /** The version of each comment as seen, in the order of `commentIds`: comments changed since are left out and listed in `changed`. */
+      expectedVersions: Type.Optional(Type.Array(Type.Integer({ minimum: 1 }), { maxItems: 500 })),
+    },
     closed,
   ),
-  response: { 200: Type.Object({ decisions: Type.Array(DecisionSchema) }, closed), ...COMMON_ERRORS },
+  response: {
+    200: Type.Object(
+      {
+        decisions: Type.Array(DecisionSchema),
+        /** Comments that changed since they were seen: not decided, with their state now. */
+        changed: Type.Array(StaleSchema),
+      },
+      closed,
+    ),
+    ...COMMON_ERRORS,
+    409: ConflictBody,
+  },
 };
 
-export const undoSchema = { params: IdParams, response: { 200: DecisionAnswer, ...COMMON_ERRORS } };
+export const undoSchema = { params: IdParams, response: { 200: DecisionAnswer, ...COMMON_ERRORS, 409: ConflictBody } };
+
+export const undoableSchema = {
+  response: { 200: Type.Object({ decisions: Type.Array(DecisionSchema), windowMs: Type.Integer() }, closed), ...COMMON_ERRORS },
+};
+
+const ClaimAnswer = Type.Object({ claim: Nullable(ClaimSchema) }, closed);
+
+export const claimSchema = {
+  params: IdParams,
+  /** `takeOver=true`: a lead or admin takes the comment from whoever holds it. */
+  querystring: Type.Object({ takeOver: Type.Optional(Type.Boolean()) }, closed),
+  response: { 200: ClaimAnswer, ...COMMON_ERRORS },
+};
+
+export const releaseSchema = { params: IdParams, response: { 200: ClaimAnswer, ...COMMON_ERRORS } };
 
 const Counts = Type.Object(
   { total: Type.Integer(), pending: Type.Integer(), done: Type.Integer(), failed: Type.Integer() },

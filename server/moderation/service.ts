@@ -4,7 +4,7 @@ import { hasRole } from '../auth/service.ts';
 import type { Db } from '../db/open.ts';
 import type { EventStore } from '../events/store.ts';
 import type { Flagging } from '../flagging/service.ts';
-import { Conflict, Forbidden, NotFound, ValidationError } from '../errors.ts';
+import { Conflict, Forbidden, NotFound, StaleComment, ValidationError } from '../errors.ts';
 import { inReviewQueue } from '../flagging/rules.ts';
 import { LABELS, type Label, type LabelScores } from '../scoring/labels.ts';
 import type { ScoringCounts } from '../scoring/store.ts';
@@ -103,16 +103,27 @@ export interface ModerationDeps {
   model: () => string | null;
   /** Told of each decision in its transaction: it settles an edit after approval. */
   flagging: Pick<Flagging, 'decided'>;
-  /** The outbox: `comment.decided` goes out with each decision. */
+  /** The outbox: `comment.decided` goes out with each decision, claims with each claim. */
   events: Pick<EventStore, 'append'>;
+  /** How long opening a comment claims it; the screen renews it while the comment stays open (default 2 minutes). */
+  claimMs?: number;
+  /** How long a moderator can undo their own decision (default 10 minutes); leads and admins undo any time. */
+  undoWindowMs?: number;
 }
+
+/** Past tense of each action, for "mod2 hid it". */
+const DID: Record<DecisionAction | 'undo', string> = { approve: 'approved', hide: 'hid', escalate: 'escalated', undo: 'undid a decision on' };
 
 export function createModerationService(deps: ModerationDeps) {
   const { db, store, thresholds, now } = deps;
+  const claimMs = deps.claimMs ?? 2 * 60_000;
+  const undoWindowMs = deps.undoWindowMs ?? 10 * 60_000;
 
   /** Turns comment rows into API comments: the one place this happens. */
   function hydrate(rows: CommentRow[]): Comment[] {
+    const claims = rows.length > 0 ? store.claimsOf([...new Set(rows.map((r) => r.id))], now()) : new Map<number, never>();
     return rows.map((row) => {
+      const claim = claims.get(row.id);
       const score = row.score_json ? (JSON.parse(row.score_json) as [string, ...(number | null)[]]) : null;
       const flags = JSON.parse(row.flags_json) as [Label, number, number, number][];
       return {
@@ -137,6 +148,8 @@ export function createModerationService(deps: ModerationDeps) {
         deletedOnSite: row.deleted_at !== null,
         editedAfterApproval: row.edited_after_approval === 1,
         sourceStatus: row.source_status,
+        version: row.version,
+        claim: claim ? { moderatorId: claim.moderator_id, username: claim.username, expiresAt: claim.expires_at } : null,
       };
     });
   }
@@ -181,15 +194,35 @@ export function createModerationService(deps: ModerationDeps) {
     deps.flagging.decided(row.id);
   }
 
+  /** The comment now and what changed it last, for a 409 that shows instead of reversing. */
+  function staleInfo(row: CommentRow) {
+    const { decision, editedAt } = store.lastChange(row.id);
+    const change =
+      decision && (editedAt === null || decision.decided_at >= editedAt)
+        ? { by: decision.username, what: `${DID[decision.action]} it`, status: row.status, at: decision.decided_at }
+        : editedAt !== null
+          ? { by: null, what: 'edited on the site', status: row.status, at: editedAt }
+          : { by: null, what: 'its flags changed', status: row.status, at: null };
+    return { comment: hydrate([row])[0]!, change };
+  }
+
+  function staleError(row: CommentRow): StaleComment {
+    const current = staleInfo(row);
+    const { by, what, at } = current.change;
+    const when = at === null ? '' : ` at ${new Date(at).toISOString().slice(11, 19)} UTC`;
+    return new StaleComment(`Comment ${row.id} changed since you saw it: ${by ? `${by} ${what}` : `it was ${what}`}${when}; it is now ${row.status}`, current);
+  }
+
   function decisionOrThrow(id: number): Decision {
     const row = store.getDecision(id);
     if (!row) throw new NotFound('decision', id);
     return toDecision(row);
   }
 
-  /** Writes one decision; call inside a transaction. */
-  function applyDecision(commentId: number, action: DecisionAction, note: string | null, user: User): number {
+  /** Writes one decision; call inside a transaction. Throws StaleComment when the comment is not at `expectedVersion`. */
+  function applyDecision(commentId: number, action: DecisionAction, note: string | null, user: User, expectedVersion?: number): number {
     const row = commentOrThrow(commentId);
+    if (expectedVersion !== undefined && row.version !== expectedVersion) throw staleError(row);
     const leadRuling = leadRulingStands(store.listDecisions(commentId).map(toDecision));
     const needed = roleNeeded(row.status, action, leadRuling);
     if (!hasRole(user, needed)) {
@@ -220,32 +253,42 @@ export function createModerationService(deps: ModerationDeps) {
     return id;
   }
 
-  const decideOne = db.transaction((commentId: number, action: DecisionAction, note: string | null, user: User) =>
-    applyDecision(commentId, action, note, user),
+  const decideOne = db.transaction((commentId: number, action: DecisionAction, note: string | null, user: User, expectedVersion?: number) =>
+    applyDecision(commentId, action, note, user, expectedVersion),
   );
 
-  const decideMany = db.transaction((commentIds: number[], action: DecisionAction, note: string | null, user: User) =>
-    commentIds.map((id) => {
+  /**
+   * Comments at their expected version are decided; those that changed since
+   * are left out and reported. Any other refusal stops the whole batch.
+   */
+  const decideMany = db.transaction((commentIds: number[], action: DecisionAction, note: string | null, user: User, expected: number[] | undefined) => {
+    const ids: number[] = [];
+    const changed: ReturnType<typeof staleInfo>[] = [];
+    commentIds.forEach((id, i) => {
       try {
-        return applyDecision(id, action, note, user);
+        ids.push(applyDecision(id, action, note, user, expected?.[i]));
       } catch (err) {
+        if (err instanceof StaleComment) return void changed.push(err.current as ReturnType<typeof staleInfo>);
         // Name the comment that stopped the batch; the transaction rolls back all of it.
         if (err instanceof Conflict) throw new Conflict(`comment ${id}: ${err.message}`, { commentId: id });
         throw err;
       }
-    }),
-  );
+    });
+    return { ids, changed };
+  });
 
   const undoOne = db.transaction((decisionId: number, user: User): number => {
     const target = store.getDecision(decisionId);
     if (!target) throw new NotFound('decision', decisionId);
     if (target.action === 'undo') throw new Conflict('an undo cannot be undone; decide again instead');
     if (target.undone_by_id !== null) throw new Conflict(`decision ${decisionId} is already undone`);
-    if (store.latestDecisionId(target.comment_id) !== target.id) {
-      throw new Conflict(`decision ${decisionId} is not the latest decision of comment ${target.comment_id}`);
-    }
-    if (target.moderator_id !== user.id && !hasRole(user, 'lead')) throw new Forbidden('lead or admin (to undo another moderator\u2019s decision)');
     const row = commentOrThrow(target.comment_id);
+    // Someone decided the comment since: undoing would reverse their decision, not this one.
+    if (store.latestDecisionId(target.comment_id) !== target.id) throw staleError(row);
+    if (target.moderator_id !== user.id && !hasRole(user, 'lead')) throw new Forbidden('lead or admin (to undo another moderator\u2019s decision)');
+    if (!hasRole(user, 'lead') && now() - target.decided_at > undoWindowMs) {
+      throw new Conflict(`decision ${decisionId} is older than ${Math.round(undoWindowMs / 60_000)} minutes and can no longer be undone; decide the comment again instead`);
+    }
     const t = now();
     const id = store.insertDecision({
       commentId: target.comment_id,
@@ -262,6 +305,31 @@ export function createModerationService(deps: ModerationDeps) {
     store.updateStatus(target.comment_id, target.status_before);
     recordDecided(row, { id, action: 'undo', statusBefore: row.status, statusAfter: target.status_before, undoes: target.id, at: t }, user);
     return id;
+  });
+
+  const claimOne = db.transaction((commentId: number, user: User, takeOver: boolean) => {
+    const row = commentOrThrow(commentId);
+    const t = now();
+    const held = store.claimsOf([commentId], t).get(commentId);
+    if (held && held.moderator_id !== user.id) {
+      if (!takeOver) throw new Conflict(`${held.username} is reviewing comment ${commentId}`, { claimedBy: held.username });
+      if (!hasRole(user, 'lead')) throw new Forbidden('lead or admin (to take over another moderator\u2019s claim)');
+    }
+    const expiresAt = t + claimMs;
+    store.putClaim({ commentId, moderatorId: user.id, now: t, expiresAt });
+    // Renewals say nothing new to other screens; a new holder does.
+    if (held?.moderator_id !== user.id) {
+      deps.events.append({ type: 'comment.claimed', commentId: row.id, now: t, payload: { moderator: { id: user.id, username: user.username }, expiresAt, tookOverFrom: held?.username ?? null } });
+    }
+    return { claim: { moderatorId: user.id, username: user.username, expiresAt } };
+  });
+
+  const releaseOne = db.transaction((commentId: number, user: User) => {
+    commentOrThrow(commentId);
+    if (store.releaseClaim(commentId, user.id)) {
+      deps.events.append({ type: 'comment.released', commentId, now: now(), payload: { moderator: { id: user.id, username: user.username } } });
+    }
+    return { claim: null };
   });
 
   return {
@@ -362,19 +430,53 @@ export function createModerationService(deps: ModerationDeps) {
       };
     },
 
-    decide(commentId: number, input: { action: DecisionAction; note?: string | null }, user: User): { decision: Decision; comment: Comment } {
-      const id = decideOne(commentId, input.action, input.note?.trim() || null, user);
+    /** Decides a comment; with `expectedVersion`, only if nothing changed it since (else StaleComment, 409). */
+    decide(
+      commentId: number,
+      input: { action: DecisionAction; note?: string | null; expectedVersion?: number },
+      user: User,
+    ): { decision: Decision; comment: Comment } {
+      const id = decideOne(commentId, input.action, input.note?.trim() || null, user, input.expectedVersion);
       return { decision: decisionOrThrow(id), comment: hydrate([commentOrThrow(commentId)])[0] };
     },
 
-    /** All or nothing: one comment that cannot take the action stops the whole batch. */
-    decideBulk(input: { commentIds: number[]; action: DecisionAction; note?: string | null }, user: User): { decisions: Decision[] } {
+    /**
+     * Decides many comments in one transaction. With `expectedVersions`, a
+     * comment changed since it was seen is left out and listed in `changed`;
+     * any other refusal (a role, a comment already in that state) stops the whole batch.
+     */
+    decideBulk(
+      input: { commentIds: number[]; action: DecisionAction; note?: string | null; expectedVersions?: number[] },
+      user: User,
+    ): { decisions: Decision[]; changed: ReturnType<typeof staleInfo>[] } {
       const unique = [...new Set(input.commentIds)];
       if (unique.length !== input.commentIds.length) {
         throw new ValidationError('body/commentIds must not repeat a comment', { field: 'commentIds' });
       }
-      const ids = decideMany(unique, input.action, input.note?.trim() || null, user);
-      return { decisions: ids.map(decisionOrThrow) };
+      if (input.expectedVersions && input.expectedVersions.length !== input.commentIds.length) {
+        throw new ValidationError('body/expectedVersions must give one version per comment of commentIds', { field: 'expectedVersions' });
+      }
+      const { ids, changed } = decideMany(unique, input.action, input.note?.trim() || null, user, input.expectedVersions);
+      return { decisions: ids.map(decisionOrThrow), changed };
+    },
+
+    /** The user's own decisions they can still undo (newest first): undo survives a reload and works from another tab. */
+    undoable(user: User): { decisions: Decision[]; windowMs: number } {
+      return { decisions: store.listUndoable(user.id, now() - undoWindowMs, 20).map((d) => decisionFor(user, d)), windowMs: undoWindowMs };
+    },
+
+    /**
+     * Claims a comment for the user while they review it (renewing their own
+     * claim). Another moderator's live claim is a 409 naming them, unless a
+     * lead or admin takes it over.
+     */
+    claim(commentId: number, user: User, takeOver = false) {
+      return claimOne(commentId, user, takeOver);
+    },
+
+    /** Releases the user's claim on a comment (nothing when they held none). */
+    release(commentId: number, user: User) {
+      return releaseOne(commentId, user);
     },
 
     undo(decisionId: number, user: User): { decision: Decision; comment: Comment } {

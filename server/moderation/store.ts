@@ -41,6 +41,8 @@ export interface CommentRow {
   deleted_at: number | null;
   /** The site changed it after a moderator approved it. */
   edited_after_approval: 0 | 1;
+  /** Bumped on each change of status, text or flagged state (008_team.sql). */
+  version: number;
   source_status: SourceStatus | null;
 }
 
@@ -72,6 +74,14 @@ export interface ThreadCountsRow {
   flagged_count: number;
   queue_count: number;
   hidden_count: number;
+}
+
+/** A live claim: who is reviewing a comment, until when. */
+export interface ClaimRow {
+  comment_id: number;
+  moderator_id: number;
+  username: string;
+  expires_at: number;
 }
 
 /** A row of `decisions` with the moderator's name and the undo that reversed it, if any. */
@@ -153,7 +163,7 @@ export function toCommentRow<R extends RawCommentRow>(raw: R): CommentRow & Omit
 }
 
 const COMMENT_FIELDS =
-  'c.id, c.thread_id, c.parent_id, c.external_id, c.position, c.depth, c.author, c.posted_at, c.imported_at, c.status, c.flagged, c.max_score, c.report_count, c.deleted_at, c.edited_after_approval, c.source_status';
+  'c.id, c.thread_id, c.parent_id, c.external_id, c.position, c.depth, c.author, c.posted_at, c.imported_at, c.status, c.flagged, c.max_score, c.report_count, c.deleted_at, c.edited_after_approval, c.source_status, c.version';
 /**
  * Lists read the first EXCERPT_BYTES bytes of each body and its size, so a
  * 10 MB comment never reaches JavaScript (or the wire) in a list. Bytes, not
@@ -256,6 +266,28 @@ export function createModerationStore(db: Db, model: () => string | null = () =>
   const reportReasons = db.prepare<{ commentId: number }, { reason: string; count: number; lastAt: number }>(
     `SELECT reason, count(*) AS count, max(reported_at) AS lastAt FROM reader_reports WHERE comment_id = @commentId
      GROUP BY reason ORDER BY count DESC, reason`,
+  );
+
+  const claimsOf = db.prepare<{ ids: string; now: number }, ClaimRow>(
+    `SELECT cl.comment_id, cl.moderator_id, m.username, cl.expires_at FROM claims cl JOIN moderators m ON m.id = cl.moderator_id
+     WHERE cl.comment_id IN (SELECT value FROM json_each(@ids)) AND cl.expires_at > @now`,
+  );
+  const upsertClaim = db.prepare<{ commentId: number; moderatorId: number; now: number; expiresAt: number }>(
+    `INSERT INTO claims (comment_id, moderator_id, claimed_at, expires_at) VALUES (@commentId, @moderatorId, @now, @expiresAt)
+     ON CONFLICT (comment_id) DO UPDATE SET
+       claimed_at = CASE WHEN claims.moderator_id = excluded.moderator_id AND claims.expires_at > @now THEN claims.claimed_at ELSE excluded.claimed_at END,
+       moderator_id = excluded.moderator_id, expires_at = excluded.expires_at`,
+  );
+  const deleteClaim = db.prepare<{ commentId: number; moderatorId: number }>('DELETE FROM claims WHERE comment_id = @commentId AND moderator_id = @moderatorId');
+  const pruneClaims = db.prepare<{ now: number }>('DELETE FROM claims WHERE expires_at <= @now');
+  const lastDecision = db.prepare<{ commentId: number }, DecisionRow>(`${DECISION_SELECT} WHERE d.comment_id = @commentId ORDER BY d.id DESC LIMIT 1`);
+  const lastEdit = db.prepare<{ commentId: number }, { edited_at: number }>('SELECT edited_at FROM comment_edits WHERE comment_id = @commentId ORDER BY id DESC LIMIT 1');
+  // A moderator's standing decisions that are still the latest on their comment: what undo can take back.
+  const undoable = db.prepare<{ moderatorId: number; since: number; limit: number }, DecisionRow>(
+    `${DECISION_SELECT} WHERE d.moderator_id = @moderatorId AND d.decided_at >= @since AND d.action != 'undo'
+       AND NOT EXISTS (SELECT 1 FROM decisions u WHERE u.undoes_id = d.id)
+       AND d.id = (SELECT max(l.id) FROM decisions l WHERE l.comment_id = d.comment_id)
+     ORDER BY d.id DESC LIMIT @limit`,
   );
 
   const threadById = db.prepare<{ id: number }, ThreadRow>('SELECT * FROM threads WHERE id = @id');
@@ -377,6 +409,17 @@ export function createModerationStore(db: Db, model: () => string | null = () =>
     listReplies: (id: number, limit: number) => replies.all({ id, limit, model: model() }).map(toCommentRow),
     /** Why readers reported a comment: each reason with how many readers gave it and when the last did, most given first. */
     listReportReasons: (commentId: number) => reportReasons.all({ commentId }),
+    /** Live claims on these comments, by comment id. */
+    claimsOf: (ids: number[], now: number) => new Map(claimsOf.all({ ids: JSON.stringify(ids), now }).map((r) => [r.comment_id, r])),
+    /** Claims (or renews, or takes over) a comment; call inside a transaction after checking who holds it. */
+    putClaim: (c: { commentId: number; moderatorId: number; now: number; expiresAt: number }) => upsertClaim.run(c),
+    /** Releases the moderator's claim; false when they held none. */
+    releaseClaim: (commentId: number, moderatorId: number) => deleteClaim.run({ commentId, moderatorId }).changes > 0,
+    pruneClaims: (now: number) => pruneClaims.run({ now }).changes,
+    /** The latest decision on a comment and the latest edit of it: what changed it last. */
+    lastChange: (commentId: number) => ({ decision: lastDecision.get({ commentId }), editedAt: lastEdit.get({ commentId })?.edited_at ?? null }),
+    /** The moderator's decisions since `since` that are still the latest on their comment, newest first. */
+    listUndoable: (moderatorId: number, since: number, limit: number) => undoable.all({ moderatorId, since, limit }),
     queuePage,
     getThread: (id: number) => threadById.get({ id }),
     /** Newest threads first; `afterId` is the last id of the previous page. */

@@ -18,6 +18,7 @@ import {
 } from './analysis.ts';
 import { isPositiveAction, type AnalysisStore } from './analysis-store.ts';
 import { reaches, type ThresholdValues } from '../flagging/rules.ts';
+import type { EventStore } from '../events/store.ts';
 import type { Flagging } from '../flagging/service.ts';
 import type { LabelAnalysis, ListedComment, PointWithSample, ShadowView, ThresholdsSaved } from '../wire.ts';
 import type { ThresholdHistoryEntry, ThresholdStore } from './store.ts';
@@ -28,6 +29,8 @@ export interface ThresholdServiceDeps {
   evidence: AnalysisStore;
   /** Re-flags stored comments when a threshold changes. */
   flagging: Pick<Flagging, 'reflag'>;
+  /** The outbox: `thresholds.changed` goes to the team's screens. */
+  events: Pick<EventStore, 'appendGlobal'>;
   now: () => number;
   /** `<model id>@<version>` whose scores count. */
   model: () => string | null;
@@ -47,12 +50,13 @@ function checkValue(label: string, value: unknown): number | null {
   return value;
 }
 
-export function createThresholdService({ db, store, evidence, flagging, now: clock, model: currentModel }: ThresholdServiceDeps) {
+export function createThresholdService({ db, store, evidence, flagging, events, now: clock, model: currentModel }: ThresholdServiceDeps) {
   // The version and its re-flagging job in one transaction; the job itself
   // runs after it, in chunks (flagging/service.ts), so the server keeps answering.
   const applyUpdate = db.transaction(
     (values: ThresholdValues, changes: { label: Label; value: number | null }[], meta: { moderatorId: number | null; reason: string | null; now: number }) => {
       const version = store.insert(values, meta);
+      events.appendGlobal({ type: 'thresholds.changed', now: meta.now, payload: { version, changes, moderatorId: meta.moderatorId } });
       return { version, reevaluation: flagging.reflag(changes, { version, now: meta.now }) };
     },
   );

@@ -1,5 +1,5 @@
 import { Type, type Static } from 'typebox';
-import { EVENT_TYPES } from '../../events/store.ts';
+import { WEBHOOK_EVENT_TYPES } from '../../events/store.ts';
 import { COMMON_ERRORS, ErrorBody, IdParams, Nullable, StringEnum } from '../../http.ts';
 
 export const WebhookEndpointSchema = Type.Object(
@@ -7,7 +7,7 @@ export const WebhookEndpointSchema = Type.Object(
     id: Type.Integer(),
     source: Type.String(),
     url: Type.String(),
-    events: Type.Array(StringEnum(EVENT_TYPES)),
+    events: Type.Array(StringEnum(WEBHOOK_EVENT_TYPES)),
     /** Whether comment.decided names the moderator (otherwise only their role). */
     includeModerator: Type.Boolean(),
     createdAt: Type.Integer(),
@@ -81,7 +81,7 @@ export const createEndpointSchema = {
       /** The site whose events it receives (an API key's source). */
       source: Type.String({ minLength: 1, maxLength: 100 }),
       url: Type.String({ minLength: 1, maxLength: 2000 }),
-      events: Type.Array(StringEnum(EVENT_TYPES), { minItems: 1 }),
+      events: Type.Array(StringEnum(WEBHOOK_EVENT_TYPES), { minItems: 1 }),
       includeModerator: Type.Optional(Type.Boolean()),
     },
     { additionalProperties: false },

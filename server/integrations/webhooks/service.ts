@@ -2,7 +2,7 @@ import { lookup } from 'node:dns/promises';
 import { randomBytes } from 'node:crypto';
 import type { Db } from '../../db/open.ts';
 import { NotFound, ValidationError } from '../../errors.ts';
-import { EVENT_TYPES, type EventStore, type EventType, type StoredEvent } from '../../events/store.ts';
+import { type EventStore, type StoredEvent, type WebhookEventType } from '../../events/store.ts';
 import { checkEndpointUrl, isPrivateAddress } from './address-guard.ts';
 import type { DecidedPayload } from './schemas.ts';
 import { generateSecret } from './signing.ts';
@@ -13,7 +13,7 @@ export interface WebhookEndpoint {
   id: number;
   source: string;
   url: string;
-  events: EventType[];
+  events: WebhookEventType[];
   includeModerator: boolean;
   createdAt: number;
   disabledAt: number | null;
@@ -43,7 +43,7 @@ const toEndpoint = (r: EndpointRow): WebhookEndpoint => ({
   id: r.id,
   source: r.source,
   url: r.url,
-  events: JSON.parse(r.events) as EventType[],
+  events: JSON.parse(r.events) as WebhookEventType[],
   includeModerator: r.include_moderator === 1,
   createdAt: r.created_at,
   disabledAt: r.disabled_at,
@@ -126,7 +126,7 @@ export function createWebhookService({ db, store, events, now, allowPrivate }: W
     let more = false;
     for (const endpoint of store.activeEndpoints()) {
       if (endpoint.cursor >= last) continue;
-      const batch = events.after({ cursor: endpoint.cursor, upTo: last, source: endpoint.source, types: JSON.parse(endpoint.events) as EventType[], limit: FAN_OUT_BATCH });
+      const batch = events.after({ cursor: endpoint.cursor, upTo: last, source: endpoint.source, types: JSON.parse(endpoint.events) as WebhookEventType[], limit: FAN_OUT_BATCH });
       for (const event of batch) store.insertDelivery(deliveryOf(endpoint, event, t));
       const full = batch.length === FAN_OUT_BATCH;
       more ||= full;
@@ -141,7 +141,7 @@ export function createWebhookService({ db, store, events, now, allowPrivate }: W
      * Registers an endpoint for a source's events; the secret is answered
      * here only. Deliveries start with the events after this moment.
      */
-    async createEndpoint(input: { source: string; url: string; events: EventType[]; includeModerator?: boolean }, createdBy: number | null) {
+    async createEndpoint(input: { source: string; url: string; events: WebhookEventType[]; includeModerator?: boolean }, createdBy: number | null) {
       const url = checkEndpointUrl(input.url, allowPrivate);
       const source = input.source.trim();
       if (!source) throw new ValidationError('body/source must not be empty', { field: 'source' });
@@ -223,4 +223,3 @@ export function createWebhookService({ db, store, events, now, allowPrivate }: W
 
 export type WebhookService = ReturnType<typeof createWebhookService>;
 
-export { EVENT_TYPES };
