@@ -5,8 +5,11 @@
  * sentences are ours, written for this file; they are small, so read their
  * figures as indications, not benchmarks.
  */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { isLabel, type Label, type LabelScores } from '../../server/scoring/labels.ts';
 import type { Scorer } from '../../server/scoring/types.ts';
-import { seededRandom, type DataRow } from './datasets.ts';
+import { PROJECT_ROOT, seededRandom, type DataRow } from './datasets.ts';
 import { rocAuc } from './metrics.ts';
 
 export interface ProbeResult {
@@ -117,4 +120,89 @@ export async function runProbes(rows: DataRow[], ours: Scorer, baseline: Scorer)
   results.push(await both('non-English', `${NON_ENGLISH.length} hand-written sentences, 8 languages`, NON_ENGLISH.map((p) => p.text), NON_ENGLISH.map((p) => p.toxic), ours, baseline));
   results.push(await both('emoji-heavy', `${EMOJI.length} hand-written emoji-heavy texts`, EMOJI.map((p) => p.text), EMOJI.map((p) => p.toxic), ours, baseline));
   return results;
+}
+
+/** test/fixtures/probes/*.json: our hand-written probe suites (see that folder's README). */
+export const PROBE_DIR = join(PROJECT_ROOT, 'test', 'fixtures', 'probes');
+
+export interface ProbeItem {
+  text: string;
+  /** 1: should score high on the group's label; 0: should not. */
+  toxic: 0 | 1;
+  /** Sub-kind within the group ("conditional", "bidi"...). */
+  kind: string;
+}
+
+export interface ProbeGroup {
+  group: string;
+  what: string;
+  /** The label whose score ranks the items; a scorer without it is ranked by toxicity. */
+  label: Label;
+  items: ProbeItem[];
+}
+
+/** Reads every probe group, checking each item, sorted by file name. */
+export function loadProbeGroups(dir: string = PROBE_DIR): ProbeGroup[] {
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort()
+    .map((f) => {
+      const g = JSON.parse(readFileSync(join(dir, f), 'utf8')) as ProbeGroup;
+      if (typeof g.group !== 'string' || typeof g.what !== 'string' || !isLabel(g.label) || !Array.isArray(g.items)) {
+        throw new Error(`${f}: needs group, what, label (one of the seven) and items`);
+      }
+      g.items.forEach((item, i) => {
+        if (typeof item.text !== 'string' || (item.toxic !== 0 && item.toxic !== 1) || typeof item.kind !== 'string') {
+          throw new Error(`${f} items[${i}]: needs text, toxic 0 or 1, and kind`);
+        }
+      });
+      return g;
+    });
+}
+
+/** The score of `label`, or toxicity where the scorer has no such output (1.2.0's sexual_explicit, the baseline's all). */
+export function scoreFor(scores: LabelScores, label: Label): number {
+  return scores[label] ?? scores.toxicity ?? 0;
+}
+
+export interface ProbeGroupResult {
+  group: string;
+  what: string;
+  label: Label;
+  positives: number;
+  negatives: number;
+  /** ROC AUC per scorer, in the order the scorers were given. */
+  auc: (number | null)[];
+}
+
+export async function runProbeGroups(groups: ProbeGroup[], scorers: Scorer[]): Promise<ProbeGroupResult[]> {
+  const out: ProbeGroupResult[] = [];
+  for (const g of groups) {
+    const texts = g.items.map((i) => i.text);
+    const y = g.items.map((i) => i.toxic);
+    const auc: (number | null)[] = [];
+    for (const scorer of scorers) auc.push(rocAuc((await scorer.scoreBatch(texts)).map((r) => scoreFor(r.scores, g.label)), y));
+    out.push({ group: g.group, what: g.what, label: g.label, positives: y.filter((v) => v === 1).length, negatives: y.filter((v) => v === 0).length, auc });
+  }
+  return out;
+}
+
+/**
+ * The comments issue 10 quotes: six that a moderator must see (four from the
+ * seed thread, two written for the issue) and one identity statement that
+ * must not be flagged. Quoted here, never trained on.
+ */
+export const ISSUE_EXAMPLES: { text: string; flag: boolean }[] = [
+  { flag: true, text: 'The only kid is the one I put in your mums belly. Now get back on your knees with mekenseh and juggle. If you continue with your jackassery I’ll make your mum swallow next time. We don’t want that.' },
+  { flag: true, text: 'Nothing like shagging your mum to relieve some anger and stress. She takes it like a champ and comes back for more.' },
+  { flag: true, text: 'Fantastic ya Imm Anwar – you have taken it to a new level – you like to rape deceased women in their upper 90’s – I think that puts in you in a rare class of human beings. Congrats! There’s a special place in hell reserved for you next to your buddies Bashar and Hassouni.' },
+  { flag: true, text: 'I will kill you and your family' },
+  { flag: true, text: "I'm going to find where you live and burn your house down" },
+  { flag: true, text: "It's not rape if it's consensual" },
+  { flag: false, text: 'As a gay Muslim woman I really appreciate the quiet study rooms' },
+];
+
+/** Labels whose score reaches its threshold (null thresholds and null scores never flag). */
+export function flaggedLabels(scores: LabelScores, thresholds: Record<Label, number | null>): Label[] {
+  return (Object.keys(thresholds) as Label[]).filter((l) => thresholds[l] !== null && scores[l] !== null && scores[l]! >= thresholds[l]!);
 }
