@@ -170,3 +170,33 @@ describe('GET /api/comments', () => {
     expect(second.nextCursor).toBeNull();
   });
 });
+
+describe('search plans', () => {
+  it('every plan (index first, rare status or label first, few or many threads) finds the same comments in the same order', async () => {
+    const { createSearchStore } = await import('../../server/search/store.ts');
+    const words = ['idiot', 'great', 'river', 'council'];
+    const threads = Array.from({ length: 4 }, (_, t) =>
+      makeThread({ title: `${words[t]} debate ${t}`, comments: Array.from({ length: 15 }, (_, i) => makeComment({ body: `${words[i % 4]} ${words[(i + t) % 4]} text ${i}` })) }),
+    );
+    const ids = [...insertThreads(app, threads).values()].sort((a, b) => a - b);
+    writeScores(app, ids.filter((_, i) => i % 3 === 0).map((id) => [id, { insult: 0.9 }]));
+    for (const id of ids.filter((_, i) => i % 4 === 1)) app.triage.db.prepare("UPDATE comments SET status = 'hidden' WHERE id = ?").run(id);
+    const lookUp = createSearchStore(app.triage.db, () => null, { sortAtMost: 1e9, fewToLookUp: 1e9 });
+    const indexFirst = createSearchStore(app.triage.db, () => null, { sortAtMost: 0, fewToLookUp: 0 });
+    const filters = [
+      { match: '"idiot"', status: 'hidden' as const },
+      { match: '"great"', label: 'insult' as const },
+      { match: '"river"', status: 'pending' as const, label: 'insult' as const },
+      { titleMatch: '"debate"' },
+      { titleMatch: '"council"', status: 'hidden' as const },
+      { match: '"text"', titleMatch: '"debate"', beforeId: ids[40] },
+    ];
+    for (const f of filters) {
+      const a = lookUp.listComments({ ...f, limit: 100 }).map((r) => r.id);
+      const b = indexFirst.listComments({ ...f, limit: 100 }).map((r) => r.id);
+      expect(a.length, JSON.stringify(f)).toBeGreaterThan(0);
+      expect(b, JSON.stringify(f)).toEqual(a);
+      expect([...a].sort((x, y) => y - x)).toEqual(a);
+    }
+  });
+});
