@@ -1,11 +1,13 @@
 import type { Component } from 'svelte';
 import type { Role } from './lib/api.ts';
 import CommentScreen from './screens/CommentScreen.svelte';
+import CommentsScreen from './screens/CommentsScreen.svelte';
 import EscalationsScreen from './screens/EscalationsScreen.svelte';
 import IntegrationsScreen from './screens/IntegrationsScreen.svelte';
 import ImportScreen from './screens/ImportScreen.svelte';
 import QueueScreen from './screens/QueueScreen.svelte';
 import ReportsScreen from './screens/ReportsScreen.svelte';
+import SamplesScreen from './screens/SamplesScreen.svelte';
 import ThreadScreen from './screens/ThreadScreen.svelte';
 import ThresholdsScreen from './screens/ThresholdsScreen.svelte';
 import UsersScreen from './screens/UsersScreen.svelte';
@@ -38,6 +40,8 @@ export interface Route {
 export const routes: Route[] = [
   { path: '/queue', component: QueueScreen, nav: 'Queue' },
   { path: '/escalations', component: EscalationsScreen, nav: 'Escalations', role: 'lead' },
+  { path: '/comments', component: CommentsScreen, nav: 'All comments' },
+  { path: '/samples', component: SamplesScreen, nav: 'Samples' },
   { path: '/thread/:id', component: ThreadScreen },
   { path: '/comment/:id', component: CommentScreen },
   { path: '/import', component: ImportScreen, nav: 'Import' },

@@ -9,6 +9,7 @@ import type {
   CreatedApiKey,
   CreatedWebhookEndpoint,
   CommentContext,
+  CommentPage,
   DecisionAction,
   DecisionAnswer,
   ErrorCode,
@@ -16,11 +17,14 @@ import type {
   ImportResult,
   Label,
   ManagedUser,
+  MissedSample,
   NewApiKey,
   NewWebhookEndpoint,
   QueuePage,
   QueueSort,
   Role,
+  SampleDecisionAnswer,
+  SampleWithItems,
   Stats,
   Status,
   ThreadPage,
@@ -48,6 +52,15 @@ export interface QueueFilters {
   minScore: number | null;
   maxScore: number | null;
   /** Only comments readers reported. */
+  reported: boolean;
+}
+
+/** The all-comments list's filters; `q` (words) turns it into a search. */
+export interface CommentFilters {
+  q: string;
+  status: Status | '';
+  label: Label | '';
+  thread: number | null;
   reported: boolean;
 }
 
@@ -160,6 +173,28 @@ export const api = {
         limit,
       },
     }),
+  /** Every comment, newest first, flagged or not; with `q`, a full-text search (words of the text or author) over the same list. */
+  comments: (filters: CommentFilters, cursor: string | null, limit = 50) => {
+    const query = {
+      status: filters.status || null,
+      label: filters.label || null,
+      reported: filters.reported ? 'true' : null,
+      cursor,
+      limit,
+    };
+    const q = filters.q.trim();
+    return q === ''
+      ? request<CommentPage>('GET', '/api/comments', { query: { ...query, thread: filters.thread } })
+      : request<CommentPage>('GET', '/api/search', { query: { ...query, q, threadId: filters.thread } });
+  },
+
+  samples: () => request<{ samples: MissedSample[] }>('GET', '/api/samples'),
+  sample: (id: number) => request<SampleWithItems>('GET', `/api/samples/${id}`),
+  /** Leads and admins: draws `size` unflagged comments at random. */
+  drawSample: (size: number) => request<{ sample: MissedSample }>('POST', '/api/samples', { json: { size } }),
+  decideSampleItem: (sampleId: number, commentId: number, action: Action) =>
+    request<SampleDecisionAnswer>('POST', `/api/samples/${sampleId}/decisions`, { json: { commentId, action } }),
+
   threads: (cursor: string | null = null, limit = 100) =>
     request<ThreadPage>('GET', '/api/threads', { query: { cursor, limit } }),
   thread: (id: number) => request<ThreadWithComments>('GET', `/api/threads/${id}`),
