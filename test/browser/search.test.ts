@@ -1,7 +1,7 @@
 /**
  * Search in the All comments view, in a real browser: `/` focuses the box, a
  * word of a comment finds it, hostile text stays text, and `a` decides the
- * found comment in place.
+ * found comment in place. Then a missed-abuse sample drawn and decided.
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -74,6 +74,20 @@ describe.skipIf(chromiumMissing() !== null)('search in the All comments view', (
     await page.locator('input[type="search"]').fill('" * (');
     await page.keyboard.press('Enter');
     await page.getByText('No comment holds every one of these words.').waitFor();
+    expect(dialogs).toEqual([]);
+  });
+
+  it('draws a missed-abuse sample and estimates from the decisions made in it', async () => {
+    await page.goto(`${server.url}/#/samples`);
+    await page.getByLabel('sample size').fill('5');
+    await page.getByRole('button', { name: 'Draw a sample of' }).click();
+    // The unflagged ones of the three comments, pending or approved (the approved one included).
+    await page.locator('ol.items > li').first().waitFor();
+    const drawn = await page.locator('ol.items > li').count();
+    expect(drawn).toBeGreaterThanOrEqual(2);
+    await page.keyboard.press('h');
+    await expect.poll(() => page.getByTestId('estimate').textContent()).toContain(`1 of ${drawn} decided: 1 hidden`);
+    expect(await page.getByTestId('estimate').textContent()).toMatch(/misses about 100\.0%/);
     expect(dialogs).toEqual([]);
   });
 });
