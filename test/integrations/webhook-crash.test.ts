@@ -4,7 +4,6 @@
  * while deliveries are in flight, started again, and every event still
  * arrives. Receivers deduplicate by webhook-id, so repeats are allowed; losses are not.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -13,8 +12,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../server/db/open.ts';
 import { createTriage } from '../../server/triage.ts';
+import { startServerProcess as startServer, stopServerProcess } from '../helpers/server-process.ts';
 
-const ROOT = join(import.meta.dirname, '../..');
 const PASSWORD = 'correct horse battery';
 const COMMENTS = 40;
 
@@ -25,30 +24,6 @@ beforeAll(() => {
   dbPath = join(dir, 'triage.db');
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-/** Starts the server; resolves with its base URL once it listens. */
-function startServer(): Promise<{ child: ChildProcess; base: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'server/main.ts'), '--db', dbPath, '--no-seed', '--port', '0', '--model', 'local'], {
-    cwd: ROOT,
-    env: { ...process.env, TRIAGE_WEBHOOKS_ALLOW_PRIVATE: '1', LOG_LEVEL: 'info' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 60_000);
-    const onData = (chunk: Buffer) => {
-      out += chunk.toString('utf8');
-      const m = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve({ child, base: m[1]! });
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.on('exit', (code) => reject(new Error(`server exited (${code}):\n${out}`)));
-  });
-}
 
 describe('webhook delivery across kill -9', () => {
   it('loses no event: what was in flight when the server died is sent after it starts again', { timeout: 180_000 }, async () => {
@@ -75,7 +50,7 @@ describe('webhook delivery across kill -9', () => {
     await setup.webhooks.createEndpoint({ source: 'news.example', url, events: ['comment.decided'] }, null);
     db.close();
 
-    let server = await startServer();
+    let server = await startServer(dbPath);
     const headers = { 'content-type': 'application/json', 'x-requested-with': 'triage' };
     const login = await fetch(`${server.base}/api/auth/login`, { method: 'POST', headers, body: JSON.stringify({ username: 'mod', password: PASSWORD }) });
     const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
@@ -89,16 +64,14 @@ describe('webhook delivery across kill -9', () => {
     );
     // Kill it mid-stream: some deliveries done, some in flight, some not yet sent.
     while (ids.length < 5) await new Promise((r) => setTimeout(r, 5));
-    server.child.kill('SIGKILL');
-    await new Promise((r) => server.child.once('exit', r));
+    await stopServerProcess(server, 'SIGKILL');
     const beforeRestart = new Set(ids).size;
     expect(beforeRestart).toBeLessThan(COMMENTS);
 
-    server = await startServer();
+    server = await startServer(dbPath);
     const deadline = Date.now() + 60_000;
     while (new Set(ids).size < COMMENTS && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-    server.child.kill('SIGTERM');
-    await new Promise((r) => server.child.once('exit', r));
+    await stopServerProcess(server, 'SIGTERM');
     await new Promise<void>((resolve) => receiver.close(() => resolve()));
 
     const check = openDatabase(dbPath);
