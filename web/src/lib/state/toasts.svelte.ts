@@ -6,7 +6,7 @@ export interface Toast {
   message: string;
 }
 
-/** Short-lived messages in the corner; errors stay longer because they need reading. */
+/** Short-lived messages under the header (never over a control); errors stay longer because they need reading, and any can be dismissed. */
 class ToastState {
   items = $state<Toast[]>([]);
   #next = 1;
