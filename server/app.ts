@@ -32,6 +32,7 @@ import { sampleRoutes } from './samples/routes.ts';
 import { searchRoutes } from './search/routes.ts';
 import { healthSchema } from './moderation/schemas.ts';
 import { reportRoutes } from './reports/routes.ts';
+import { scoringRoutes } from './scoring/routes.ts';
 import type { ModelChoice, Scorer } from './scoring/types.ts';
 import { SECURITY_HEADERS } from './security-headers.ts';
 import { coerceParamsAndQuery } from './strict-coercion.ts';
@@ -260,6 +261,7 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<FastifyIn
   await app.register(searchRoutes, { search: triage.search });
   await app.register(sampleRoutes, { samples: triage.samples });
   await app.register(thresholdRoutes, { thresholds: triage.thresholds, reads: triage.reads });
+  await app.register(scoringRoutes, { store: triage.stores.scoring, pipeline: triage.pipeline, model: triage.model, now: triage.now });
   await app.register(reportRoutes, { reports: triage.reports, reads: triage.reads, now: triage.now });
   const keyRateLimit = options.keyRateLimit ?? DEFAULT_KEY_RATE_LIMIT;
   await app.register(integrationRoutes, { integrations: triage.integrations, keyRateLimit });

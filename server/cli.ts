@@ -4,7 +4,7 @@ import { cli } from './command.ts';
 import { addServerOptions, type RawConfig } from './config.ts';
 import { registerIngestCommands } from './ingest/cli.ts';
 import { registerKeyCommands } from './integrations/cli.ts';
-import { registerScoreCommand } from './scoring/cli.ts';
+import { registerRescoreCommand, registerScoreCommand } from './scoring/cli.ts';
 import { registerReportCommand } from './reports/cli.ts';
 import { registerThresholdCommands } from './thresholds/cli.ts';
 
@@ -22,6 +22,7 @@ export function buildProgram(): Command {
   registerUserCommands(program, cli);
   registerIngestCommands(program, cli);
   registerScoreCommand(program);
+  registerRescoreCommand(program, cli);
   registerThresholdCommands(program, cli);
   registerReportCommand(program, cli);
   registerKeyCommands(program, cli);

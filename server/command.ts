@@ -2,6 +2,7 @@ import { Option } from 'commander';
 import { existsSync } from 'node:fs';
 import { openDatabase } from './db/open.ts';
 import { AppError, storageFailure } from './errors.ts';
+import type { PipelineOptions } from './scoring/pipeline.ts';
 import type { Scorer } from './scoring/types.ts';
 import { createTriage, stopTriage, type Triage } from './triage.ts';
 
@@ -19,7 +20,7 @@ export interface Cli {
     command: string,
     opts: { db?: string },
     fn: (triage: Triage) => void | Promise<void>,
-    options?: { mustExist?: boolean; scorer?: Scorer },
+    options?: { mustExist?: boolean; scorer?: Scorer; pipeline?: PipelineOptions },
   ): Promise<void>;
   /** A runtime failure (not a usage mistake): the message without the help text, exit code 1. */
   fail(message: string): void;
@@ -49,7 +50,7 @@ export const cli: Cli = {
       if (err instanceof AppError) return fail(`triage ${command}: ${err.message}`);
       throw err;
     }
-    const triage = createTriage({ db, scorer: options.scorer });
+    const triage = createTriage({ db, scorer: options.scorer, pipeline: options.pipeline });
     try {
       await fn(triage);
     } catch (err) {

@@ -1,7 +1,9 @@
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
+import { Presets, SingleBar } from 'cli-progress';
 import { Command, InvalidArgumentError, Option } from 'commander';
+import type { Cli } from '../command.ts';
 import type { ScoringLogger } from './backend.ts';
 import { scoresProblem } from './labels.ts';
 import { createScorer } from './index.ts';
@@ -144,6 +146,70 @@ export function registerScoreCommand(program: Command): void {
         const { scored, errors } = await scoreJsonLines(process.stdin, process.stdout, scorer, options.batch);
         stderrLogger.info({ scored, errors }, `${scored} scored, ${errors} bad line${errors === 1 ? '' : 's'}`);
         if (errors > 0) process.exitCode = 1;
+      } finally {
+        await scorer.dispose();
+      }
+    });
+}
+
+interface RescoreOptions {
+  db?: string;
+  model: ModelChoice;
+  batch: number;
+  localDir?: string;
+  toxicityDir?: string;
+}
+
+/**
+ * `npx triage rescore`: scores every stored comment that lacks a score of
+ * the model in force, then flags it from the new scores (in the same
+ * transaction, through flagging). Decided comments keep their decisions: a
+ * flag changes the queue, never a decision. Resumable: the jobs are rows
+ * (scoring_jobs), so a killed run picks up where it stopped and writes no
+ * comment's score twice for one model. A running server does the same in
+ * the background when it starts with a new model.
+ */
+export function registerRescoreCommand(program: Command, cli: Cli): void {
+  program
+    .command('rescore')
+    .description('score every stored comment again with the model in force (after a model change), then re-flag it; resumable')
+    .addOption(cli.dbOption())
+    .addOption(new Option('--model <model>', "local = ours, toxicity = Google's, auto = Google's when its files are present").choices(['local', 'toxicity', 'auto']).default('local'))
+    .option('--batch <n>', 'comments scored and written together', parseBatch, 256)
+    .option('--local-dir <path>', 'folder of our model (default: its built-in location)')
+    .option('--toxicity-dir <path>', "folder of Google's model (default models/toxicity)")
+    .action(async (opts: RescoreOptions) => {
+      let scorer: Scorer;
+      try {
+        scorer = await createScorer({ model: opts.model, localDir: opts.localDir, toxicityDir: opts.toxicityDir, inWorker: false, logger: stderrLogger });
+      } catch (error) {
+        return cli.fail(`triage rescore: ${error instanceof Error ? error.message : String(error)}`);
+      }
+      try {
+        await cli.withTriage(
+          'rescore',
+          opts,
+          async (triage) => {
+            const store = triage.stores.scoring;
+            const pipeline = triage.pipeline!;
+            const model = pipeline.model;
+            const scoredBy = () => store.scoredBy().map((r) => `${r.model}: ${r.n}`).join(', ') || 'none';
+            console.log(`Comments scored so far, by model: ${scoredBy()}.`);
+            const queued = store.enqueueMissing(model, Date.now());
+            const pending = store.counts(model).pending;
+            console.log(`Rescoring with ${model}: ${queued} newly queued, ${pending} to score.`);
+            const bar = new SingleBar({ format: `Rescoring [{bar}] {value}/{total} comments`, hideCursor: true, clearOnComplete: false }, Presets.shades_classic);
+            if (pending > 0) bar.start(pending, 0);
+            await pipeline.drain((taken) => bar.increment(taken));
+            if (pending > 0) bar.stop();
+            const c = store.rescoreCounts(model);
+            const all = store.counts(model);
+            console.log(`Done: ${all.done} of ${all.total} comments have a ${model} score (${c.done} of them rescored), ${all.failed} failed.`);
+            console.log(`Comments scored, by model: ${scoredBy()}.`);
+            if (all.failed > 0) process.exitCode = 1;
+          },
+          { mustExist: true, scorer, pipeline: { batchSize: opts.batch } },
+        );
       } finally {
         await scorer.dispose();
       }

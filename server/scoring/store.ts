@@ -45,16 +45,21 @@ export function createScoringStore(db: Db) {
     `INSERT INTO scoring_jobs (comment_id, model, state, attempts, updated_at)
      VALUES (@commentId, @model, 'pending', 0, @now) ON CONFLICT DO NOTHING`,
   );
+  // A comment with a score of another model is a rescore: it waits in the background (011_rescore.sql).
   const enqueueMissing = db.prepare<{ model: string; now: number }>(
-    `INSERT INTO scoring_jobs (comment_id, model, state, attempts, updated_at)
-     SELECT c.id, @model, 'pending', 0, @now FROM comments c
+    `INSERT INTO scoring_jobs (comment_id, model, state, attempts, updated_at, background)
+     SELECT c.id, @model, 'pending', 0, @now, EXISTS (SELECT 1 FROM scores o WHERE o.comment_id = c.id) FROM comments c
      WHERE NOT EXISTS (SELECT 1 FROM scores s WHERE s.comment_id = c.id AND s.model = @model)
      ON CONFLICT DO NOTHING`,
   );
   const pending = db.prepare<{ model: string; limit: number }, PendingJob>(
     `SELECT j.comment_id AS commentId, c.body, j.attempts FROM scoring_jobs j JOIN comments c ON c.id = j.comment_id
-     WHERE j.model = @model AND j.state = 'pending' ORDER BY j.comment_id LIMIT @limit`,
+     WHERE j.model = @model AND j.state = 'pending' ORDER BY j.background, j.comment_id LIMIT @limit`,
   );
+  const rescoreCounts = db.prepare<{ model: string }, { state: string; n: number }>(
+    'SELECT state, count(*) AS n FROM scoring_jobs WHERE model = @model AND background = 1 GROUP BY state',
+  );
+  const scoredBy = db.prepare<[], { model: string; n: number }>('SELECT model, count(*) AS n FROM scores GROUP BY model ORDER BY model');
   const jobState = db.prepare<{ commentId: number; model: string }, { state: string }>(
     'SELECT state FROM scoring_jobs WHERE comment_id = @commentId AND model = @model',
   );
@@ -115,7 +120,7 @@ export function createScoringStore(db: Db) {
     },
     /** Queues every comment without a score of this model; returns how many were added. */
     enqueueMissing: (model: string, now: number) => enqueueMissing.run({ model, now }).changes,
-    /** Oldest pending jobs first, so a restart resumes in order. */
+    /** Pending jobs of new comments first, then rescores; oldest first within each, so a restart resumes in order. */
     listPending: (model: string, limit: number) => pending.all({ model, limit }),
     writeScores,
     /** Counts one failed try; after maxAttempts the job is `failed` and stays visible. */
@@ -132,6 +137,17 @@ export function createScoringStore(db: Db) {
       return c;
     },
     listFailed: (model: string, limit = 100) => failedJobs.all({ model, limit }),
+    /** Progress of rescoring with `model`: the jobs of comments that had a score of another model when queued. */
+    rescoreCounts(model: string): ScoringCounts {
+      const c: ScoringCounts = { total: 0, pending: 0, done: 0, failed: 0 };
+      for (const { state, n } of rescoreCounts.all({ model })) {
+        if (state === 'pending' || state === 'done' || state === 'failed') c[state] = n;
+        c.total += n;
+      }
+      return c;
+    },
+    /** How many comments each model has scored (a comment rescored by a new model counts for both). */
+    scoredBy: () => scoredBy.all(),
     /** The model of the newest score, for a server or tool that runs without a scorer. */
     latestModel: () => latestModel.get()?.model ?? null,
   };
