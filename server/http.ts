@@ -69,9 +69,52 @@ export function validationMessage(errors: readonly SchemaError[], context: strin
       return params.limit === 1 ? `${where} must not be empty` : `${where} must have at least ${count(params.limit, 'item')}`;
     case 'maxItems':
       return `${where} must have at most ${count(params.limit, 'item')}`;
+    case 'minimum':
+    case 'maximum':
+    case 'exclusiveMinimum':
+    case 'exclusiveMaximum':
+      return `${where} must be ${BOUNDS[v.keyword]} ${String(params.limit)}`;
+    case 'multipleOf':
+      return `${where} must be a multiple of ${String(params.multipleOf)}`;
+    case 'pattern':
+      return `${where} is not in the expected form`;
+    case 'format':
+      return `${where} must be ${aFormat(String(params.format))}`;
+    case 'minProperties':
+      return `${where} must have at least ${count(params.limit, 'field')}`;
+    case 'maxProperties':
+      return `${where} must have at most ${count(params.limit, 'field')}`;
+    case 'uniqueItems':
+      return `${where} must not list the same value twice`;
+    case 'dependentRequired':
+    case 'dependencies':
+      return `${where}/${String(params.missingProperty)} is required with ${String(params.property)}`;
+    case 'propertyNames':
+      return `${where}/${String(params.propertyName)} is not an allowed field name`;
+    case 'unevaluatedProperties':
+      return `${where}/${String(params.unevaluatedProperty)} is not allowed`;
     default:
-      return `${where} ${v.message ?? 'is invalid'}`;
+      // anyOf, oneOf, not, if…: Ajv's own words ("must match a schema in anyOf") mean nothing to a person.
+      return `${where} is not a value this accepts`;
   }
+}
+
+const BOUNDS: Record<string, string> = { minimum: 'at least', maximum: 'at most', exclusiveMinimum: 'more than', exclusiveMaximum: 'less than' };
+
+/** A string format as a noun phrase: `a date-time (2026-01-31T12:00:00Z)`. */
+function aFormat(format: string): string {
+  const named: Record<string, string> = {
+    'date-time': 'a date and time such as 2026-01-31T12:00:00Z',
+    date: 'a date such as 2026-01-31',
+    time: 'a time such as 12:00:00Z',
+    email: 'an email address',
+    uri: 'an absolute URL',
+    url: 'an absolute URL',
+    uuid: 'a UUID',
+    ipv4: 'an IPv4 address',
+    ipv6: 'an IPv6 address',
+  };
+  return named[format] ?? `in ${format} form`;
 }
 
 /** A JSON schema type as a noun: `an integer`, `a string`, `null`. */
