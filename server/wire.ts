@@ -15,6 +15,9 @@ import type { ApiKeySchema, createKeySchema, sourceSchema } from './integrations
 import type { createEndpointSchema, WebhookDeliverySchema, WebhookEndpointSchema } from './integrations/webhooks/schemas.ts';
 import type {
   bulkSchema,
+  ChangeSchema,
+  ClaimSchema,
+  claimSchema,
   commentSchema,
   CommentSchema,
   decideSchema,
@@ -22,15 +25,18 @@ import type {
   FlagSchema,
   healthSchema,
   queueSchema,
+  StaleSchema,
   ReaderReportReasonSchema,
   statsSchema,
   threadSchema,
   threadsSchema,
   ThreadSummarySchema,
+  undoableSchema,
 } from './moderation/schemas.ts';
 import type { SummarySchema } from './reports/schemas.ts';
 import type { decideSampleSchema, drawSampleSchema, getSampleSchema, SampleItemSchema, SampleSummarySchema } from './samples/schemas.ts';
 import type { listCommentsSchema, searchSchema } from './search/schemas.ts';
+import type { getRescoreSchema, postRescoreSchema } from './scoring/schemas.ts';
 import type { analysisSchema, getThresholdsSchema, historySchema, putThresholdsSchema, shadowSchema, whatIfSchema } from './thresholds/schemas.ts';
 
 export { LABELS, type Label, type LabelScores } from './scoring/labels.ts';
@@ -97,6 +103,17 @@ export type DecisionAnswer = Ok<typeof decideSchema>;
 export type BulkDecisionRequest = Body<typeof bulkSchema>;
 export type BulkDecisionAnswer = Ok<typeof bulkSchema>;
 export type Stats = Ok<typeof statsSchema>;
+
+// A team on one queue: versions, conflicts, claims, undo kept on the server
+/** Who is reviewing a comment, until when (ms since epoch). `username` is typed by admins: render as text. */
+export type Claim = Static<typeof ClaimSchema>;
+export type ClaimAnswer = Ok<typeof claimSchema>;
+/** What changed a comment since a moderator saw it: who (null: the site or the model), what (`hid it`…), its status now, when. */
+export type Change = Static<typeof ChangeSchema>;
+/** A comment that changed since it was seen: the `current` of a 409, and each entry of a bulk answer's `changed`. */
+export type Stale = Static<typeof StaleSchema>;
+/** The signed-in user's decisions they can still undo, newest first, and how long a moderator's undo window is. */
+export type UndoableAnswer = Ok<typeof undoableSchema>;
 export type Health = Ok<typeof healthSchema>;
 
 // Thresholds: what GET answers, changed, is what PUT takes.
@@ -134,3 +151,7 @@ export type DrawSampleRequest = Body<typeof drawSampleSchema>;
 export type SampleWithItems = Ok<typeof getSampleSchema>;
 export type SampleDecisionRequest = Body<typeof decideSampleSchema>;
 export type SampleDecisionAnswer = Ok<typeof decideSampleSchema>;
+
+// Rescoring with the model in force (GET/POST /api/scoring/rescore).
+export type RescoreStatus = Ok<typeof getRescoreSchema>;
+export type RescoreQueued = Static<(typeof postRescoreSchema.response)[202]>;

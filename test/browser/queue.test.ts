@@ -152,13 +152,22 @@ describe.skipIf(chromiumMissing() !== null)('review queue in a browser', () => {
     }
   });
 
-  it('drops a comment that another moderator already decided, and says why', async () => {
-    const [first] = await rows();
+  it('keeps a comment decided elsewhere in front of the moderator, greyed with who decided it, until the next move', async () => {
+    const [first, second] = await rows();
     expect(await selectedId()).toBe(first.id);
+    const historyOf = async () => ((await (await page.request.get(`${server.url}/api/comments/${first.id}`)).json()) as { history: unknown[] }).history.length;
+    const before = await historyOf();
     const elsewhere = await page.request.post(`${server.url}/api/comments/${first.id}/decision`, { headers: CLIENT_HEADERS, data: { action: 'approve' } });
     expect(elsewhere.status()).toBe(200);
+    // Whether the event stream or the refused decision (409) tells the screen first, the comment stays, greyed, saying what happened.
     await page.keyboard.press('a');
-    await page.getByRole('alert').filter({ hasText: `Could not approve comment ${first.id}` }).waitFor();
+    const row = page.locator(`ol.items > li.gone[data-comment-id="${first.id}"]`);
+    await row.getByTestId('item-change').filter({ hasText: 'admin approved it' }).waitFor();
+    expect(await selectedId()).toBe(first.id);
+    // Only the decision made elsewhere was recorded.
+    expect(await historyOf()).toBe(before + 1);
+    await page.keyboard.press('j');
+    await expect.poll(selectedId).toBe(second.id);
     expect((await rows()).map((r) => r.id)).not.toContain(first.id);
   });
 

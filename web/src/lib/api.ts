@@ -6,6 +6,7 @@
 import type {
   ApiKey,
   BulkDecisionAnswer,
+  ClaimAnswer,
   CreatedApiKey,
   CreatedWebhookEndpoint,
   CommentContext,
@@ -25,10 +26,12 @@ import type {
   Role,
   SampleDecisionAnswer,
   SampleWithItems,
+  Stale,
   Stats,
   Status,
   ThreadPage,
   ThreadWithComments,
+  UndoableAnswer,
   User,
   WebhookDelivery,
   WebhookEndpoint,
@@ -64,16 +67,21 @@ export interface CommentFilters {
   reported: boolean;
 }
 
-/** A failed call. `code` is the server's error code, or NETWORK when no answer came. */
+/**
+ * A failed call. `code` is the server's error code, or NETWORK when no answer came.
+ * `current`: on a 409 for a comment that changed since it was seen, the comment now and what changed it.
+ */
 export class ApiError extends Error {
   readonly code: ErrorCode | 'NETWORK' | 'BAD_RESPONSE';
   readonly status: number;
+  readonly current: Stale | null;
 
-  constructor(code: ApiError['code'], status: number, message: string) {
+  constructor(code: ApiError['code'], status: number, message: string, current: Stale | null = null) {
     super(message);
     this.name = 'ApiError';
     this.code = code;
     this.status = status;
+    this.current = current;
   }
 }
 
@@ -99,9 +107,15 @@ function withQuery(path: string, query?: Query): string {
  * Sends one API call and returns its JSON. Exported so other typed clients
  * (e.g. `api-thresholds.ts`) share the one fetch and its error handling.
  */
-export async function request<T>(method: string, path: string, options: { query?: Query; json?: unknown; form?: FormData } = {}): Promise<T> {
+export async function request<T>(
+  method: string,
+  path: string,
+  options: { query?: Query; json?: unknown; form?: FormData; keepalive?: boolean } = {},
+): Promise<T> {
   // The client header on every call: the server refuses signed-in changes without it (CSRF, docs/api.md).
   const init: RequestInit = { method, headers: { accept: 'application/json', [CLIENT_HEADER.name]: CLIENT_HEADER.value }, credentials: 'same-origin' };
+  // Sent even while the page unloads (releasing a claim as the moderator leaves).
+  if (options.keepalive) init.keepalive = true;
   if (options.json !== undefined) {
     init.body = JSON.stringify(options.json);
     init.headers = { ...init.headers, 'content-type': 'application/json' };
@@ -124,9 +138,10 @@ export async function request<T>(method: string, path: string, options: { query?
     }
   }
   if (!response.ok) {
-    const body = (data ?? {}) as { error?: string; message?: string };
+    const body = (data ?? {}) as { error?: string; message?: string; current?: Stale };
     const code = (typeof body.error === 'string' ? body.error : 'INTERNAL') as ErrorCode;
-    const error = new ApiError(code, response.status, body.message ?? `Request failed with status ${response.status}`);
+    const current = response.status === 409 && body.current ? body.current : null;
+    const error = new ApiError(code, response.status, body.message ?? `Request failed with status ${response.status}`, current);
     if (response.status === 401 && code === 'UNAUTHENTICATED') onUnauthenticated();
     throw error;
   }
@@ -200,11 +215,19 @@ export const api = {
   thread: (id: number) => request<ThreadWithComments>('GET', `/api/threads/${id}`),
   comment: (id: number) => request<CommentContext>('GET', `/api/comments/${id}`),
 
-  decide: (id: number, action: Action, note?: string) =>
-    request<DecisionAnswer>('POST', `/api/comments/${id}/decision`, { json: note ? { action, note } : { action } }),
-  decideMany: (commentIds: number[], action: Action, note?: string) =>
-    request<BulkDecisionAnswer>('POST', '/api/decisions', { json: note ? { commentIds, action, note } : { commentIds, action } }),
+  /** Decides a comment as the moderator saw it (`expectedVersion`): a 409 with `current` if it changed since. */
+  decide: (id: number, action: Action, note: string | undefined, expectedVersion: number) =>
+    request<DecisionAnswer>('POST', `/api/comments/${id}/decision`, { json: { action, expectedVersion, ...(note ? { note } : {}) } }),
+  /** Decides several comments; those that changed since they were seen come back in `changed`, undecided. */
+  decideMany: (commentIds: number[], action: Action, note: string | undefined, expectedVersions: number[]) =>
+    request<BulkDecisionAnswer>('POST', '/api/decisions', { json: { commentIds, action, expectedVersions, ...(note ? { note } : {}) } }),
   undo: (decisionId: number) => request<DecisionAnswer>('POST', `/api/decisions/${decisionId}/undo`),
+  /** The signed-in user's decisions they can still undo, newest first: `u` undoes the first. */
+  undoable: () => request<UndoableAnswer>('GET', '/api/decisions/undoable'),
+  /** Claims (or renews the claim on) a comment while the moderator reviews it; `takeOver`: a lead takes it from whoever holds it. */
+  claim: (id: number, takeOver = false) =>
+    request<ClaimAnswer>('POST', `/api/comments/${id}/claim`, { query: { takeOver: takeOver ? 'true' : null } }),
+  release: (id: number, keepalive = false) => request<ClaimAnswer>('DELETE', `/api/comments/${id}/claim`, { keepalive }),
 
   importFile: (file: File, format: ImportFormat) => {
     const form = new FormData();

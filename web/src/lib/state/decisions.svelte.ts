@@ -1,5 +1,5 @@
 import { STATUS_AFTER } from '../../../../server/wire.ts';
-import { api, type Action, type Comment, type Decision, type Status } from '../api.ts';
+import { api, ApiError, type Action, type Comment, type Decision, type Stale, type Status } from '../api.ts';
 import type { KeyMap } from '../keys.ts';
 import { session } from './session.svelte.ts';
 import { stats } from './stats.svelte.ts';
@@ -9,27 +9,44 @@ import { showError, toasts } from './toasts.svelte.ts';
 export interface StatusChange {
   id: number;
   status: Status;
+  /** The comment as the server has it now, when known (an undo, a refused decision). */
+  comment?: Comment;
+  /** An undo brought it back: a list it belongs in takes it back at the cursor. */
+  undone?: boolean;
 }
 
-interface Entry {
-  action: Action;
-  count: number;
-  /** Resolves to the server's decision rows; rejects when the decision failed (already rolled back by its caller). */
-  decisions: Promise<Decision[]>;
-  /** Puts the caller's view back once the server has undone the decisions. */
-  onUndone?: (comments: Comment[]) => void;
+/** A comment as the moderator saw it: a decision names the version (`expectedVersion`), so a change since is a 409, never overwritten. */
+export interface Seen {
+  id: number;
+  version: number;
+}
+
+export interface DecideResult {
+  decisions: Decision[];
+  /** The comments as decided (one decision), or null (bulk). */
+  comments: Comment[] | null;
+  /** Bulk: comments that changed since they were seen, left undecided, with their state now. */
+  changed: Stale[];
+}
+
+/** "mod1 hid it" or "it was edited on the site": what changed a comment, for the screen. */
+export function describeChange(change: Stale['change']): string {
+  return change.by ? `${change.by} ${change.what}` : `it was ${change.what}`;
 }
 
 /**
- * The decisions made in this browser session, newest last, so `u` can undo
- * them in order. Decisions are sent at once and not awaited by the screens:
- * the next comment comes up immediately and a failure rolls the view back.
+ * Decisions and their undo. Decisions are sent at once and not awaited by
+ * the screens: the next comment comes up immediately and a failure rolls the
+ * view back. Undo is kept on the server (`GET /api/decisions/undoable`), so
+ * `u` works after a reload and from another tab.
  */
 class DecisionsState {
-  #stack: Entry[] = [];
   #listeners = new Set<(changes: StatusChange[]) => void>();
-  /** Shown beside the undo key: what `u` would undo. */
-  last = $state<{ action: Action; count: number } | null>(null);
+  /** The decision ids of this tab's bulk decisions, so `u` undoes a bulk decision whole. */
+  #groups: number[][] = [];
+  /** Decisions not answered yet: `u` waits for them, so it undoes the newest. */
+  #inflight = new Set<Promise<unknown>>();
+  #undoing = false;
 
   /** Lists (queues) subscribe so a decision made on any screen drops or restores their items. */
   subscribe(listener: (changes: StatusChange[]) => void): () => void {
@@ -43,65 +60,87 @@ class DecisionsState {
   }
 
   /**
-   * Sends one decision (or a bulk one for several ids: all or nothing).
-   * Returns the server's answer; on failure it rejects and the caller rolls back.
+   * Sends one decision (or a bulk one for several comments), each with the
+   * version the moderator saw. Resolves to the server's answer; rejects on a
+   * refusal (a 409 carries `current`), and the caller rolls back. Never retried.
    */
-  decide(ids: number[], action: Action, note: string | undefined, onUndone?: (comments: Comment[]) => void): Promise<{ decisions: Decision[]; comments: Comment[] | null }> {
+  decide(seen: Seen[], action: Action, note: string | undefined): Promise<DecideResult> {
     const trimmed = note?.trim() || undefined;
-    const sent =
-      ids.length === 1
-        ? api.decide(ids[0], action, trimmed).then((r) => ({ decisions: [r.decision], comments: [r.comment] }))
-        : api.decideMany(ids, action, trimmed).then((r) => ({ decisions: r.decisions, comments: null }));
-    const entry: Entry = { action, count: ids.length, decisions: sent.then((r) => r.decisions), onUndone };
-    entry.decisions.catch(() => {
-      this.#stack = this.#stack.filter((e) => e !== entry);
-      this.#updateLast();
-    });
-    entry.decisions.then(() => stats.soon(), () => {});
-    this.#stack.push(entry);
-    this.#updateLast();
-    this.announce(ids.map((id) => ({ id, status: STATUS_AFTER[action] })));
+    const sent: Promise<DecideResult> =
+      seen.length === 1
+        ? api.decide(seen[0].id, action, trimmed, seen[0].version).then((r) => ({ decisions: [r.decision], comments: [r.comment], changed: [] }))
+        : api
+            .decideMany(
+              seen.map((s) => s.id),
+              action,
+              trimmed,
+              seen.map((s) => s.version),
+            )
+            .then((r) => ({ decisions: r.decisions, comments: null, changed: r.changed }));
+    this.#inflight.add(sent);
+    void sent.then(
+      (r) => {
+        this.#inflight.delete(sent);
+        if (r.decisions.length > 1) this.#groups.push(r.decisions.map((d) => d.id));
+        if (r.changed.length > 0) this.announce(r.changed.map(({ comment }) => ({ id: comment.id, status: comment.status, comment })));
+        stats.soon();
+      },
+      () => this.#inflight.delete(sent),
+    );
+    this.announce(seen.map(({ id }) => ({ id, status: STATUS_AFTER[action] })));
     return sent;
   }
 
-  /** A new sign-in starts a new session: the previous user's decisions are not theirs to undo. */
+  /** A new sign-in starts a new session: forget the previous user's bulk groups. */
   clear(): void {
-    this.#stack = [];
-    this.last = null;
+    this.#groups = [];
   }
 
-  /** Undoes the newest decision of this session (every comment of a bulk one). */
+  /**
+   * Undoes the user's newest decision that the server still lets them undo
+   * (every comment of a bulk decision made in this tab). A refusal (someone
+   * decided the comment since: 409) shows its message and the comment's state now.
+   */
   async undo(): Promise<Comment[] | null> {
-    const entry = this.#stack.pop();
-    this.#updateLast();
-    if (!entry) {
-      toasts.push('info', 'Nothing to undo in this session');
-      return null;
-    }
-    let decisions: Decision[];
+    if (this.#undoing) return null;
+    this.#undoing = true;
     try {
-      decisions = await entry.decisions;
-    } catch {
-      return null;
+      await Promise.allSettled([...this.#inflight]);
+      let undoable: Decision[];
+      try {
+        undoable = (await api.undoable()).decisions;
+      } catch (error) {
+        showError(error, 'Could not undo');
+        return null;
+      }
+      const newest = undoable[0];
+      if (!newest) {
+        toasts.push('info', 'Nothing to undo: no decision of yours can still be undone');
+        return null;
+      }
+      const group = this.#groups.find((g) => g.includes(newest.id));
+      if (group) this.#groups = this.#groups.filter((g) => g !== group);
+      const targets = group ? undoable.filter((d) => group.includes(d.id)) : [newest];
+      const restored: Comment[] = [];
+      for (const decision of targets) {
+        try {
+          restored.push((await api.undo(decision.id)).comment);
+        } catch (error) {
+          const current = error instanceof ApiError ? error.current : null;
+          if (current) this.announce([{ id: current.comment.id, status: current.comment.status, comment: current.comment }]);
+          showError(error, `Could not undo the ${decision.action} of comment ${decision.commentId}`);
+        }
+      }
+      if (restored.length > 0) {
+        stats.soon();
+        // Oldest decision first, so a bulk decision comes back in its order.
+        this.announce([...restored].reverse().map((c) => ({ id: c.id, status: c.status, comment: c, undone: true })));
+        toasts.push('info', `Undid ${newest.action} of ${restored.length} comment${restored.length === 1 ? '' : 's'}`);
+      }
+      return restored;
+    } finally {
+      this.#undoing = false;
     }
-    const restored: Comment[] = [];
-    try {
-      for (const decision of [...decisions].reverse()) restored.push((await api.undo(decision.id)).comment);
-    } catch (error) {
-      showError(error, 'Could not undo');
-    }
-    if (restored.length > 0) {
-      stats.soon();
-      entry.onUndone?.(restored);
-      this.announce(restored.map((c) => ({ id: c.id, status: c.status })));
-      toasts.push('info', `Undid ${entry.action} of ${restored.length} comment${restored.length === 1 ? '' : 's'}`);
-    }
-    return restored;
-  }
-
-  #updateLast(): void {
-    const top = this.#stack.at(-1);
-    this.last = top ? { action: top.action, count: top.count } : null;
   }
 }
 
@@ -109,19 +148,28 @@ export const decisions = new DecisionsState();
 
 /**
  * Decides one comment shown outside the queue (thread or comment view):
- * its badge changes at once and changes back if the server refuses.
+ * its badge changes at once; a refusal shows the comment's true state.
  */
 export function decideInPlace(comment: Comment, action: Action, note?: string, after?: () => void): void {
   const before = comment.status;
   comment.status = STATUS_AFTER[action];
   decisions
-    .decide([comment.id], action, note, (restored) => {
-      const back = restored.find((c) => c.id === comment.id);
-      if (back) comment.status = back.status;
+    .decide([{ id: comment.id, version: comment.version }], action, note)
+    .then((r) => {
+      const now = r.comments?.[0];
+      if (now) comment.version = now.version;
       after?.();
     })
-    .then(() => after?.())
     .catch((error) => {
+      const current = error instanceof ApiError ? error.current : null;
+      if (current) {
+        comment.status = current.comment.status;
+        comment.version = current.comment.version;
+        decisions.announce([{ id: comment.id, status: current.comment.status, comment: current.comment }]);
+        showError(error, `Could not ${action} comment ${comment.id}`);
+        after?.();
+        return;
+      }
       comment.status = before;
       decisions.announce([{ id: comment.id, status: before }]);
       showError(error, `Could not ${action} comment ${comment.id}`);
@@ -134,7 +182,7 @@ export function actionsFor(comment: Comment): Action[] {
   return (['approve', 'hide', 'escalate'] as Action[]).filter((a) => STATUS_AFTER[a] !== comment.status);
 }
 
-/** The keys every deciding screen shares: a / h / e decide, u undoes this session's last decision. */
+/** The keys every deciding screen shares: a / h / e decide, u undoes your newest decision that can still be undone. */
 export function decisionKeys(decide: (action: Action) => void, afterUndo?: () => void): KeyMap {
   return {
     a: () => decide('approve'),

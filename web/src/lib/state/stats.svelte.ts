@@ -47,6 +47,11 @@ class StatsState {
     }, 600);
   }
 
+  /** The comment counts as the event stream sends them (`counts`): the header and queue counts follow without a poll. */
+  setCounts(comments: Stats['comments']): void {
+    if (this.current) this.current.comments = comments;
+  }
+
   get scoringPending(): number {
     return this.current?.scoring.pending ?? 0;
   }
