@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Cli } from '../command.ts';
+import { plural } from '../plural.ts';
 import type { Scorer, ModelChoice } from '../scoring/types.ts';
 import type { Triage } from '../triage.ts';
 import { IMPORT_FORMATS, type ImportFormat } from './formats.ts';
@@ -81,7 +82,7 @@ export function registerIngestCommands(program: Command, cli: Cli): void {
             progress?.stop();
             console.log(
               `Imported ${file} (${(statSync(file).size / 1024).toFixed(0)} KB, format ${result.format}): ` +
-                `${result.threads} threads (${result.threadsUpdated} changed), ${result.commentsNew} new comments, ` +
+                `${plural(result.threads, 'thread')} (${result.threadsUpdated} changed), ${plural(result.commentsNew, 'new comment')}, ` +
                 `${result.commentsEdited} edited, ${result.commentsSeen} already stored.`,
             );
             if (triage.pipeline) await scoreNow(triage);
@@ -104,10 +105,10 @@ export function registerIngestCommands(program: Command, cli: Cli): void {
         const model = triage.model();
         if (opts.retryFailed) {
           const n = model ? triage.stores.scoring.retryFailed(model, Date.now()) : 0;
-          console.log(`Queued ${n} failed comments for another try${model ? ` with ${model}` : ''}.`);
+          console.log(`Queued ${plural(n, 'failed comment')} for another try${model ? ` with ${model}` : ''}.`);
         }
         const { comments, threads } = triage.moderation.stats();
-        console.log(`${threads} threads, ${comments.total} comments, ${comments.flagged} flagged, ${comments.queue} waiting in the review queue.`);
+        console.log(`${plural(threads, 'thread')}, ${plural(comments.total, 'comment')}, ${comments.flagged} flagged, ${comments.queue} waiting in the review queue.`);
         printStatus(triage);
       }),
     );

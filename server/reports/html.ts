@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { plural } from '../plural.ts';
 import { LABELS } from '../scoring/labels.ts';
 import type { Summary } from './summary.ts';
 
@@ -121,16 +122,16 @@ ${barChartSvg('Flagged comments per label', 'comments flagged', s.comments.flagg
 ${table(['total', 'undone', ...s.decisions.byAction.map((a) => a.action)], [[s.decisions.total, s.decisions.undone, ...s.decisions.byAction.map((a) => a.count)]])}
 ${barChartSvg('Decisions per action', 'decisions', s.decisions.byAction.map((a) => ({ label: a.action, value: a.count })))}
 ${table(['moderator', 'approve', 'hide', 'escalate', 'total'], s.decisions.byModerator.map((m) => [m.moderator, m.approve, m.hide, m.escalate, m.total]))}
-<p>Time from import to decision (${s.timeToDecision.n} comments): median ${formatDuration(s.timeToDecision.medianMs)}, 90th percentile ${formatDuration(s.timeToDecision.p90Ms)}.</p>
+<p>Time from import to decision (${plural(s.timeToDecision.n, 'comment')}): median ${formatDuration(s.timeToDecision.medianMs)}, 90th percentile ${formatDuration(s.timeToDecision.p90Ms)}.</p>
 <p>Escalations opened: ${s.escalations.opened}; resolved: ${s.escalations.resolved}.</p>
 </section>
 <section><h2>Readers' reports</h2>
-<p>${s.readerReports.received} reports received on ${s.readerReports.comments} comments. Of those comments, moderators upheld the reports on
-${s.readerReports.upheld} (hidden or escalated) and approved ${s.readerReports.notUpheld}; ${s.readerReports.undecided} have no decision since their first report.</p>
+<p>${plural(s.readerReports.received, 'report')} received on ${plural(s.readerReports.comments, 'comment')}. Of those comments, moderators upheld the reports on
+${s.readerReports.upheld} (hidden or escalated) and approved ${s.readerReports.notUpheld}; ${s.readerReports.undecided} ${s.readerReports.undecided === 1 ? 'has' : 'have'} no decision since their first report.</p>
 ${table(['reason', 'reports'], s.readerReports.byReason.map((r) => [r.reason, r.count]))}
 </section>
 <section><h2>Model and moderators</h2>
-<p>The model agreed with ${pct(s.agreement.share)} of ${s.agreement.n} decisions at the thresholds in force when each was taken
+<p>The model agreed with ${pct(s.agreement.share)} of ${plural(s.agreement.n, 'decision')} at the thresholds in force when each was taken
 (flagged but approved: ${s.agreement.modelOnly}; hidden or escalated but not flagged: ${s.agreement.moderatorOnly}; decisions on unscored comments: ${s.agreement.unscored}).</p>
 ${barChartSvg('Agreement per label', 'share of decisions', s.agreement.perLabel.map((l) => ({ label: l.label, value: l.share ?? 0, text: `${pct(l.share)} of ${l.n}` })), 1)}
 </section>

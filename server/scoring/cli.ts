@@ -4,6 +4,7 @@ import type { Readable, Writable } from 'node:stream';
 import { Presets, SingleBar } from 'cli-progress';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { Cli } from '../command.ts';
+import { plural } from '../plural.ts';
 import type { ScoringLogger } from './backend.ts';
 import { scoresProblem } from './labels.ts';
 import { createScorer } from './index.ts';
@@ -204,7 +205,7 @@ export function registerRescoreCommand(program: Command, cli: Cli): void {
             if (pending > 0) bar.stop();
             const c = store.rescoreCounts(model);
             const all = store.counts(model);
-            console.log(`Done: ${all.done} of ${all.total} comments have a ${model} score (${c.done} of them rescored), ${all.failed} failed.`);
+            console.log(`Done: ${all.done} of ${plural(all.total, 'comment')} ${all.done === 1 ? 'has' : 'have'} a ${model} score (${c.done} of them rescored), ${all.failed} failed.`);
             console.log(`Comments scored, by model: ${scoredBy()}.`);
             if (all.failed > 0) process.exitCode = 1;
           },

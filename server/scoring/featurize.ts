@@ -105,6 +105,7 @@ const HOMOGLYPHS: Record<string, string> = {
 };
 const HOMOGLYPH_CHARS = new RegExp(`[${Object.keys(HOMOGLYPHS).join('')}]`, 'u');
 const ASCII_LETTER = /[a-z]/;
+const NON_ASCII = /[^ -~\t\n\r]/;
 const MARKS = /\p{M}/gu;
 const HAS_MARK = /\p{M}/u;
 const LATIN_ONLY = /^[a-z\p{M}@$!|*0-9]+$/u;
@@ -164,6 +165,8 @@ export function normalizeText(text: string, maxChars = DEFAULT_FEATURIZER.maxCha
  */
 function foldLookAlikes(token: string): string {
   let t = token;
+  // Most tokens are plain ASCII: nothing to fold, and NFD per token would cost more than the rest of tokenize.
+  if (!NON_ASCII.test(t)) return t;
   if (ASCII_LETTER.test(t) && HOMOGLYPH_CHARS.test(t)) {
     let mapped = '';
     for (const ch of t) mapped += HOMOGLYPHS[ch] ?? ch;
@@ -256,11 +259,12 @@ function pushCharNgrams(buf: IdBuffer, word: string, p: FeaturizerParams, mask: 
 
 /** A model's lexicon, ready to match: built once per params object. */
 interface Lexicon {
-  terms: Set<string>;
+  /** Single-word terms. */
+  words: Set<string>;
+  /** Multi-word terms by their last word, each as its words: checked only when a text's word ends one. */
+  byLastWord: Map<string, string[][]>;
   /** Single-word terms by length, for starred spellings ("f**k", "sh*t"). */
   byLength: Map<number, string[]>;
-  /** Longest term, in words. */
-  maxWords: number;
 }
 const lexicons = new WeakMap<FeaturizerParams, Lexicon>();
 
@@ -268,14 +272,17 @@ function lexiconOf(p: FeaturizerParams): Lexicon | null {
   if (!p.lexicon || p.lexicon.length === 0) return null;
   let lex = lexicons.get(p);
   if (!lex) {
-    lex = { terms: new Set(p.lexicon), byLength: new Map(), maxWords: 1 };
+    lex = { words: new Set(), byLastWord: new Map(), byLength: new Map() };
     for (const term of p.lexicon) {
-      const n = term.split(' ').length;
-      lex.maxWords = Math.max(lex.maxWords, n);
-      if (n === 1) {
+      const parts = term.split(' ');
+      if (parts.length === 1) {
+        lex.words.add(term);
         const list = lex.byLength.get(term.length) ?? [];
         list.push(term);
         lex.byLength.set(term.length, list);
+      } else {
+        const last = parts.at(-1)!;
+        lex.byLastWord.set(last, [...(lex.byLastWord.get(last) ?? []), parts]);
       }
     }
     lexicons.set(p, lex);
@@ -296,6 +303,12 @@ function unstar(raw: string, lex: Lexicon): string | null {
     }
   }
   return found;
+}
+
+/** Whether the clause's last words are one of these terms (given as words). */
+function endsTerm(clause: string[], terms: string[][] | undefined): boolean {
+  if (!terms) return false;
+  return terms.some((t) => t.length <= clause.length && t.every((w, i) => clause[clause.length - t.length + i] === w));
 }
 
 /** Words that make a clause talk about speech rather than do it (with negators: see clauseMarks). */
@@ -347,10 +360,10 @@ function collectIds(text: string, p: FeaturizerParams, buf: IdBuffer): void {
     }
     if (NEGATORS.has(word)) negation = NEGATION_SCOPE;
     if (lex) {
-      // Terms of up to maxWords words ending at this word; "." resets the clause, so terms never span one.
+      // Terms ending at this word; "." resets the clause, so a term never spans one.
       clause.push(word);
-      let hit = lex.terms.has(word) || lex.terms.has(single);
-      for (let n = 2; !hit && n <= lex.maxWords && n <= clause.length; n++) hit = lex.terms.has(clause.slice(-n).join(' '));
+      let hit = lex.words.has(word) || lex.words.has(single);
+      if (!hit) hit = endsTerm(clause, lex.byLastWord.get(word));
       if (hit) buf.push(hashString(SEED_LEX, negation > 0 || clauseHasCue ? 'lexicon negated' : 'lexicon') & mask);
     } else if (p.clauseMarks) {
       clause.push(word);

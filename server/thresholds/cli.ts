@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { Cli } from '../command.ts';
+import { plural } from '../plural.ts';
 import { AppError } from '../errors.ts';
 import { LABELS } from '../scoring/labels.ts';
 
@@ -78,7 +79,7 @@ export function registerThresholdCommands(program: Command, cli: Cli): void {
           console.log(`Saved version ${r.version.id}: ${r.changes.map((c) => `${c.label} ${show(c.old)} -> ${show(c.new)}`).join(', ')}`);
           const e = r.reevaluation;
           console.log(
-            `Re-evaluated in ${r.ms} ms: ${e.flagsRaised} flags raised, ${e.flagsRemoved} removed; ${e.queueEntered} comments entered the queue, ${e.queueLeft} left it.`,
+            `Re-evaluated in ${r.ms} ms: ${plural(e.flagsRaised, 'flag')} raised, ${e.flagsRemoved} removed; ${plural(e.queueEntered, 'comment')} entered the queue, ${e.queueLeft} left it.`,
           );
         },
         { mustExist: true },

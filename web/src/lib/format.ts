@@ -39,6 +39,14 @@ export function topScore(scores: Record<string, number | null> | null): number |
   return top;
 }
 
+/**
+ * A count and its noun, agreeing: "1 thread", "2 threads", "1,204 comments".
+ * `many` for nouns whose plural is not `one` + s ("1 reply", "2 replies").
+ */
+export function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n.toLocaleString()} ${n === 1 ? one : many}`;
+}
+
 /** A size in bytes for people: "980 bytes", "2.5 KB", "10.0 MB". */
 export function formatBytes(bytes: number): string {
   if (bytes < 1024) return `${bytes} ${bytes === 1 ? 'byte' : 'bytes'}`;
