@@ -26,6 +26,10 @@ export interface ItemNote {
 /** Past tense of each action, for "mod1 hid it". */
 const DID: Record<Action | 'undo', string> = { approve: 'approved', hide: 'hid', escalate: 'escalated', undo: 'undid a decision on' };
 
+function capitalized(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
 function clock(at: number | null): string {
   return at === null ? '' : ` at ${new Date(at).toLocaleTimeString()}`;
 }
@@ -231,7 +235,7 @@ export class QueueState {
         if (changed.length === 0) return;
         this.#putBack(removed, changed);
         const what = changed.map((c) => `comment ${c.comment.id}: ${describeChange(c.change)}`).join('; ');
-        toasts.push('error', `${DID[action]} ${done.length} of ${ids.length}; ${changed.length} had changed since you saw them and were left alone (${what})`, 12_000);
+        toasts.push('error', `${capitalized(DID[action])} ${done.length} of ${ids.length}; ${changed.length} had changed since you saw them and were left alone (${what})`, 12_000);
       })
       .catch((error) => {
         const doing = ids.length === 1 ? `Could not ${action} comment ${ids[0]}` : `Could not ${action} ${ids.length} comments`;
