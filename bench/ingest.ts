@@ -395,7 +395,7 @@ async function crashRound(dir: string, opts: { decisions: number; delayMs: numbe
         thread: { id: `crash-${Math.floor((from + i) / 50)}`, title: 'Article' },
         text: `comment number ${from + i}`,
       }));
-      for (const r of setup.site.receive(SOURCE, items).results) if (r.triageId !== null) ids.push(r.triageId);
+      for (const r of (await setup.site.receive(SOURCE, items)).results) if (r.triageId !== null) ids.push(r.triageId);
     }
     await setup.webhooks.createEndpoint({ source: SOURCE, url: receiver.url, events: ['comment.decided'] }, null);
     await stopTriage(setup);

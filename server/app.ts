@@ -22,6 +22,7 @@ import { siteIngestRoutes } from './ingest/site-routes.ts';
 import { readerReportRoutes } from './reader-reports/routes.ts';
 import { webhookRoutes } from './integrations/webhooks/routes.ts';
 import { eventRoutes } from './events/routes.ts';
+import { authorRoutes } from './authors/routes.ts';
 import type { SenderOptions } from './integrations/webhooks/sender.ts';
 import { ingestRoutes, IMPORT_LIMIT_BYTES } from './ingest/routes.ts';
 import { OPENAPI_OPTIONS, openapiRoutes } from './integrations/openapi.ts';
@@ -37,7 +38,7 @@ import type { ModelChoice, Scorer } from './scoring/types.ts';
 import { SECURITY_HEADERS } from './security-headers.ts';
 import { coerceParamsAndQuery } from './strict-coercion.ts';
 import { thresholdRoutes } from './thresholds/routes.ts';
-import { createTriage, stopTriage, type Triage } from './triage.ts';
+import { createTriage, stopTriage, type Triage, type TriageOptions } from './triage.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const SEED_DIR = join(ROOT, 'seeds');
@@ -79,6 +80,10 @@ export interface BuildAppOptions {
   reportsToQueue?: number;
   /** How webhooks are sent: retry window, private addresses (TRIAGE_WEBHOOK_RETRY_HOURS, TRIAGE_WEBHOOKS_ALLOW_PRIVATE). */
   webhooks?: SenderOptions;
+  /** Authors: the trusted bar and the repeat-offender rule (TRIAGE_TRUSTED_BAR, TRIAGE_REPEAT_OFFENDER). */
+  authors?: TriageOptions['authors'];
+  /** Claims and undo (TRIAGE_CLAIM_SECONDS, TRIAGE_UNDO_MINUTES). */
+  team?: TriageOptions['team'];
   /** Send webhooks from this app (default true; tests that look at deliveries without sending turn it off). */
   sendWebhooks?: boolean;
   /** Called for each route as it is registered, with its options (the tests list every route this way). */
@@ -199,6 +204,8 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<FastifyIn
     scorer,
     initialThresholds: options.initialThresholds,
     reportsToQueue: options.reportsToQueue,
+    authors: options.authors,
+    team: options.team,
     webhooks: { log: app.log, ...options.webhooks },
     pipeline: { batchSize: options.scoringBatchSize, logger: app.log, onError: (err) => storage.record(err) },
   });
@@ -268,10 +275,12 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<FastifyIn
   await app.register(siteIngestRoutes, { site: triage.site, keyRateLimit });
   await app.register(readerReportRoutes, { readerReports: triage.readerReports, keyRateLimit });
   await app.register(webhookRoutes, { webhooks: triage.webhooks, keyRateLimit });
+  await app.register(authorRoutes, { authors: triage.authors, moderation: triage.moderation });
   await app.register(eventRoutes, { events: triage.stores.events, notifier: triage.notifier, counts: () => triage.moderation.stats().comments });
   app.addHook('onReady', async () => {
     if (options.sendWebhooks ?? true) triage.webhookSender.start();
     triage.retention.start();
+    triage.authors.start();
   });
   await app.register(openapiRoutes);
 

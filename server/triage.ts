@@ -1,5 +1,7 @@
 import { createAuthService } from './auth/service.ts';
 import { createAuthStore } from './auth/store.ts';
+import { createAuthorService } from './authors/service.ts';
+import { createAuthorStore } from './authors/store.ts';
 import type { Db } from './db/open.ts';
 import { createNotifier } from './events/notifier.ts';
 import { createRetention } from './events/retention.ts';
@@ -58,6 +60,8 @@ export interface TriageOptions {
   reportsToQueue?: number;
   /** How webhooks are sent (the sender runs only once started: the server starts it). */
   webhooks?: SenderOptions;
+  /** Authors: the score a trusted author's comment must reach (default 0.95; TRIAGE_TRUSTED_BAR), and the repeat-offender rule (off by default; TRIAGE_REPEAT_OFFENDER). */
+  authors?: { trustedBar?: number; repeatOffender?: { hidden: number; days: number } | null };
   /** How long opening a comment claims it (default 2 minutes; TRIAGE_CLAIM_SECONDS) and how long a moderator can undo (default 10 minutes; TRIAGE_UNDO_MINUTES). */
   team?: { claimMs?: number; undoWindowMs?: number };
   /** How long events and finished webhook deliveries are kept (default 30 days, and never less than twice the retry window). */
@@ -92,6 +96,7 @@ export function createTriage(options: TriageOptions) {
     reports: createReportStore(db),
     integrations: createIntegrationStore(db),
     readerReports: createReaderReportStore(db),
+    authors: createAuthorStore(db),
     webhooks: createWebhookStore(db),
     search: createSearchStore(db, () => model()),
     samples: createSampleStore(db, () => model()),
@@ -112,6 +117,7 @@ export function createTriage(options: TriageOptions) {
     now,
     reflagChunk: options.reflagChunk,
     reportsToQueue: options.reportsToQueue,
+    trustedBar: options.authors?.trustedBar,
     events: stores.events,
   });
   // The reports count is configuration: comments reported before a change follow the count in force.
@@ -130,6 +136,27 @@ export function createTriage(options: TriageOptions) {
     now,
     keepMs: Math.max(options.keepEventsMs ?? 30 * 24 * 3600_000, 2 * retryWindowMs),
   });
+  const moderation = createModerationService({
+    db,
+    store: stores.moderation,
+    scoringCounts: scoring.counts,
+    thresholds: stores.thresholds,
+    now,
+    model,
+    flagging,
+    events: stores.events,
+    ...options.team,
+  });
+  const authors = createAuthorService({
+    db,
+    store: stores.authors,
+    flagging,
+    moderation,
+    events: stores.events,
+    notifier,
+    now,
+    repeatOffender: options.authors?.repeatOffender,
+  });
   const reports = createReportService({ store: stores.reports, thresholds: stores.thresholds, now, model });
   const services = {
     db,
@@ -138,9 +165,27 @@ export function createTriage(options: TriageOptions) {
     stores,
     notifier,
     auth: createAuthService({ db, store: stores.auth, now }),
-    ingest: createIngestService({ db, store: stores.ingest, scoring: stores.scoring, now, model, onImported: () => pipeline?.wake(), parseOffThread }),
+    ingest: createIngestService({
+      db,
+      store: stores.ingest,
+      scoring: stores.scoring,
+      now,
+      model,
+      onImported: () => pipeline?.wake(),
+      onArrived: (from, to) => authors.hideBannedArrivals(from, to),
+      parseOffThread,
+    }),
     /** Comments sites push through the API. */
-    site: createSiteIngest({ db, store: stores.ingest, scoring: stores.scoring, flagging, now, model, onStored: () => pipeline?.wake() }),
+    site: createSiteIngest({
+      db,
+      store: stores.ingest,
+      scoring: stores.scoring,
+      flagging,
+      now,
+      model,
+      onStored: () => pipeline?.wake(),
+      onArrived: (from, to) => authors.hideBannedArrivals(from, to),
+    }),
     /** Readers' reports that sites send. */
     readerReports: createReaderReports({ db, store: stores.readerReports, comments: stores.ingest, flagging, events: stores.events, now }),
     scoring,
@@ -148,17 +193,9 @@ export function createTriage(options: TriageOptions) {
     pipeline,
     flagging,
     thresholds,
-    moderation: createModerationService({
-      db,
-      store: stores.moderation,
-      scoringCounts: scoring.counts,
-      thresholds: stores.thresholds,
-      now,
-      model,
-      flagging,
-      events: stores.events,
-      ...options.team,
-    }),
+    moderation,
+    /** Authors: their comments across threads; watch, trust, ban. */
+    authors,
     reports,
     /** API keys of the sites Triage moderates. */
     integrations: createIntegrationService({ db, store: stores.integrations, now }),
@@ -186,6 +223,7 @@ export type Triage = ReturnType<typeof createTriage>;
 export async function stopTriage(triage: Triage): Promise<void> {
   await triage.webhookSender.stop();
   await triage.retention.stop();
+  triage.authors.stop();
   await triage.pipeline?.stop();
   await triage.flagging.stop();
   await triage.reads.close();

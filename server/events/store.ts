@@ -1,11 +1,35 @@
 import type { Db } from '../db/open.ts';
 
 /** What happened, as the outbox records it. */
-export const EVENT_TYPES = ['comment.flagged', 'comment.decided', 'report.received', 'comment.claimed', 'comment.released', 'thresholds.changed'] as const;
+export const EVENT_TYPES = [
+  'comment.flagged',
+  'comment.decided',
+  'report.received',
+  'comment.claimed',
+  'comment.released',
+  'thresholds.changed',
+  'author.watched',
+  'author.trusted',
+  'author.banned',
+  'author.unwatched',
+  'author.untrusted',
+  'author.unbanned',
+  'author.noted',
+] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
 /** The events a site may subscribe to by webhook; claims and thresholds are for the team's screens only. */
-export const WEBHOOK_EVENT_TYPES = ['comment.decided', 'comment.flagged', 'report.received'] as const satisfies readonly EventType[];
+export const WEBHOOK_EVENT_TYPES = [
+  'comment.decided',
+  'comment.flagged',
+  'report.received',
+  'author.watched',
+  'author.trusted',
+  'author.banned',
+  'author.unwatched',
+  'author.untrusted',
+  'author.unbanned',
+] as const satisfies readonly EventType[];
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
 
 /** The source of events that concern no one site (thresholds): no endpoint or key ever reads them. */
@@ -106,9 +130,9 @@ export function createEventStore(db: Db, onAppend: () => void = () => undefined)
       appended();
       return id;
     },
-    /** Appends an event that concerns no one comment or site (a threshold change); call inside its transaction. */
-    appendGlobal(e: { type: EventType; payload: Record<string, unknown>; now: number }): number {
-      const id = Number(insert.run({ type: e.type, source: NO_SOURCE, commentId: null, payload: JSON.stringify(e.payload), now: e.now }).lastInsertRowid);
+    /** Appends an event about no one comment: of a site (an author action), or of none (a threshold change); call inside its transaction. */
+    appendGlobal(e: { type: EventType; payload: Record<string, unknown>; now: number; source?: string }): number {
+      const id = Number(insert.run({ type: e.type, source: e.source ?? NO_SOURCE, commentId: null, payload: JSON.stringify(e.payload), now: e.now }).lastInsertRowid);
       appended();
       return id;
     },

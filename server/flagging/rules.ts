@@ -5,7 +5,9 @@
  * A comment is flagged when any rule gives a reason and the site has not
  * deleted it; it waits in the review queue while it is flagged and nobody
  * has decided it. The rules: a label's score reached its threshold, enough
- * readers reported it, or the site changed it after a moderator approved it.
+ * readers reported it, the site changed it after a moderator approved it, or
+ * its author is watched. A trusted author's comment is flagged by its scores
+ * only at or above the trusted bar.
  *
  * The SQL twins of `reaches` and `isFlagged` live beside the statements that
  * use them, in store.ts, and test/flagging/rules.test.ts proves they agree.
@@ -25,6 +27,10 @@ export interface CommentFacts {
   editedAfterApproval: boolean;
   /** The site removed it: whatever the reasons, it needs no human now. */
   deleted: boolean;
+  /** A moderator watches its author: each of their comments needs a human. */
+  authorWatched: boolean;
+  /** A moderator trusts its author: their scores must reach the trusted bar. */
+  authorTrusted: boolean;
 }
 
 /** What a rule measures the facts against. */
@@ -32,6 +38,8 @@ export interface FlagPolicy {
   thresholds: ThresholdValues;
   /** Readers' reports that bring a comment to the queue (TRIAGE_REPORTS_TO_QUEUE, default 1). */
   reportsToQueue: number;
+  /** The score a trusted author's comment must reach to be flagged by it (TRIAGE_TRUSTED_BAR, default 0.95). */
+  trustedBar: number;
 }
 
 /** A label's score reached its threshold. */
@@ -44,7 +52,8 @@ export interface ScoreFlag {
 export type FlagReason =
   | ({ kind: 'score' } & ScoreFlag)
   | { kind: 'reports'; count: number; needed: number }
-  | { kind: 'editedAfterApproval' };
+  | { kind: 'editedAfterApproval' }
+  | { kind: 'watchedAuthor' };
 
 export type FlagRule = (facts: CommentFacts, policy: FlagPolicy) => FlagReason[];
 
@@ -75,8 +84,11 @@ export const readersReported: FlagRule = (facts, policy) =>
 /** Rule: the site changed it after a moderator approved it. */
 export const editedAfterApproval: FlagRule = (facts) => (facts.editedAfterApproval ? [{ kind: 'editedAfterApproval' }] : []);
 
+/** Rule: a moderator watches its author. */
+export const watchedAuthor: FlagRule = (facts) => (facts.authorWatched ? [{ kind: 'watchedAuthor' }] : []);
+
 /** Every rule, in the order their reasons are listed. */
-export const FLAG_RULES: readonly FlagRule[] = [scoreReachedThreshold, readersReported, editedAfterApproval];
+export const FLAG_RULES: readonly FlagRule[] = [scoreReachedThreshold, readersReported, editedAfterApproval, watchedAuthor];
 
 /**
  * Every reason the comment needs a human. A deleted comment keeps its
@@ -86,9 +98,14 @@ export function reasonsFor(facts: CommentFacts, policy: FlagPolicy): FlagReason[
   return FLAG_RULES.flatMap((rule) => rule(facts, policy));
 }
 
-/** Whether a comment with these reasons is flagged: it has one, and the site has not deleted it. */
-export function isFlagged(facts: Pick<CommentFacts, 'deleted'>, reasons: readonly FlagReason[]): boolean {
-  return !facts.deleted && reasons.length > 0;
+/**
+ * Whether a comment with these reasons is flagged: the site has not deleted
+ * it, and it has a reason, a score reason counting for a trusted author only
+ * at or above the trusted bar.
+ */
+export function isFlagged(facts: Pick<CommentFacts, 'deleted' | 'authorTrusted'>, reasons: readonly FlagReason[], policy: Pick<FlagPolicy, 'trustedBar'>): boolean {
+  if (facts.deleted) return false;
+  return reasons.some((r) => r.kind !== 'score' || !facts.authorTrusted || r.score >= policy.trustedBar);
 }
 
 /** The review queue: flagged comments nobody has decided yet. */

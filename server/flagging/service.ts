@@ -16,6 +16,8 @@ export interface FlaggingDeps {
   reflagChunk?: number;
   /** Readers' reports that bring a comment to the queue (default 1). */
   reportsToQueue?: number;
+  /** The score a trusted author's comment must reach to be flagged by it (default 0.95). */
+  trustedBar?: number;
   /** The outbox: `comment.flagged` when a comment enters the review queue. */
   events: Pick<EventStore, 'appendFlagged'>;
 }
@@ -47,7 +49,7 @@ const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
  * after it writes scores; the thresholds domain calls `reflag` when
  * thresholds change.
  */
-export function createFlagging({ db, store, thresholds, model, now, reflagChunk = 20_000, reportsToQueue = 1, events }: FlaggingDeps) {
+export function createFlagging({ db, store, thresholds, model, now, reflagChunk = 20_000, reportsToQueue = 1, trustedBar = 0.95, events }: FlaggingDeps) {
   // `reopened`: the comments were decided until a moment ago, so not in the queue whatever their columns say.
   const flag = db.transaction((commentIds: number[], m: string | null, reopened = false) => {
     const { id: version, values } = thresholds();
@@ -55,9 +57,10 @@ export function createFlagging({ db, store, thresholds, model, now, reflagChunk 
     const by = m === null ? null : { version, model: m, now: t };
     const entered: number[] = [];
     for (const facts of store.factsOf(commentIds, m)) {
-      const reasons = reasonsFor(facts, { thresholds: values, reportsToQueue });
+      const policy = { thresholds: values, reportsToQueue, trustedBar };
+      const reasons = reasonsFor(facts, policy);
       // Unscored (its text was edited and waits for the model): the flags of the earlier text stand until it is scored.
-      const flagged = isFlagged(facts, reasons) || (facts.scores === null && !facts.deleted && facts.scoreFlags > 0);
+      const flagged = isFlagged(facts, reasons, policy) || (facts.scores === null && !facts.deleted && facts.scoreFlags > 0);
       store.setFlags(facts.commentId, reasons, flagged, facts.scores ? maxScore(facts.scores) : undefined, facts.scores ? by : null);
       if ((reopened || !inReviewQueue(facts)) && inReviewQueue({ status: facts.status, flagged })) entered.push(facts.commentId);
     }
@@ -71,7 +74,7 @@ export function createFlagging({ db, store, thresholds, model, now, reflagChunk 
   let stopping = false;
 
   const chunk = db.transaction((job: ReflagJob, from: number, to: number): Reevaluation => {
-    const { entered, ...part } = store.reevaluate(job.changes, { version: job.version, model: job.model, now: job.startedAt, reportsToQueue }, { from, to });
+    const { entered, ...part } = store.reevaluate(job.changes, { version: job.version, model: job.model, now: job.startedAt, reportsToQueue, trustedBar }, { from, to });
     events.appendFlagged(entered, job.startedAt);
     job.totals = add(job.totals, part);
     job.nextComment = to;

@@ -10,12 +10,14 @@ import type { CommentFacts, FlagReason } from './rules.ts';
 export const reachesSql = (score: string, threshold: string): string => `coalesce(${score} >= ${threshold}, 0)`;
 
 /**
- * Whether a comment is flagged, in SQL, twin of `isFlagged(facts, reasonsFor(facts))`
- * in rules.ts. `c` is the comments row; `hasScoreFlag` an SQL expression that
- * is true when a label's score flag exists; `@reportsToQueue` a bound parameter.
+ * Whether a comment is flagged, in SQL, twin of `isFlagged(facts, reasonsFor(facts), policy)`
+ * in rules.ts. `c` is the comments row; `scoreFlag(counts)` an SQL expression
+ * that is true when a score flag exists for which the SQL condition `counts`
+ * (given the flag row's alias) holds; `@reportsToQueue` and `@trustedBar` are bound parameters.
  */
-export const isFlaggedSql = (c: string, hasScoreFlag: string): string =>
-  `(${c}.deleted_at IS NULL AND (${hasScoreFlag} OR (${c}.report_count > 0 AND ${c}.report_count >= @reportsToQueue) OR ${c}.edited_after_approval = 1))`;
+export const isFlaggedSql = (c: string, scoreFlag: (counts: (f: string) => string) => string): string =>
+  `(${c}.deleted_at IS NULL AND (${scoreFlag((f) => `(${c}.author_trusted = 0 OR ${f}.score >= @trustedBar)`)}
+     OR (${c}.report_count > 0 AND ${c}.report_count >= @reportsToQueue) OR ${c}.edited_after_approval = 1 OR ${c}.author_watched = 1))`;
 
 /**
  * The review queue in SQL, twin of `inReviewQueue` in rules.ts. The partial
@@ -89,11 +91,13 @@ export function createFlagStore(db: Db) {
       deleted: number;
       report_count: number;
       edited: number;
+      watched: number;
+      trusted: number;
       scored: number;
       score_flags: number;
     }
   >(
-    `SELECT c.id AS comment_id, c.status, c.flagged, c.deleted_at IS NOT NULL AS deleted, c.report_count, c.edited_after_approval AS edited,
+    `SELECT c.id AS comment_id, c.status, c.flagged, c.deleted_at IS NOT NULL AS deleted, c.report_count, c.edited_after_approval AS edited, c.author_watched AS watched, c.author_trusted AS trusted,
             s.comment_id IS NOT NULL AS scored, (SELECT count(*) FROM flags f WHERE f.comment_id = c.id) AS score_flags, ${LABELS.map((l) => `s.${l}`).join(', ')}
      FROM json_each(@ids) j JOIN comments c ON c.id = j.value
      LEFT JOIN scores s ON s.comment_id = c.id AND s.model = @model`,
@@ -146,11 +150,11 @@ export function createFlagStore(db: Db) {
   // every write to comments.flagged updates several queue indexes. CROSS JOIN
   // keeps the touched comments outermost: without statistics on the temp
   // table, SQLite would scan every comment of the database for each chunk.
-  const collectFlips = db.prepare<{ reportsToQueue: number }>(
+  const collectFlips = db.prepare<{ reportsToQueue: number; trustedBar: number }>(
     `INSERT INTO temp.reeval_flip (comment_id, now_flagged, pending)
      SELECT c.id, NOT c.flagged, c.status = 'pending'
      FROM temp.reeval_touched t CROSS JOIN comments c ON c.id = t.comment_id
-     WHERE c.flagged != ${isFlaggedSql('c', 'EXISTS (SELECT 1 FROM flags f WHERE f.comment_id = t.comment_id)')}`,
+     WHERE c.flagged != ${isFlaggedSql('c', (counts) => `EXISTS (SELECT 1 FROM flags f WHERE f.comment_id = t.comment_id AND ${counts('f')})`)}`,
   );
   const enteredQueue = db.prepare<[], { comment_id: number }>('SELECT comment_id FROM temp.reeval_flip WHERE now_flagged AND pending ORDER BY comment_id');
   const countFlips = db.prepare<[], { flagged: number; unflagged: number; entered: number; left: number }>(
@@ -215,6 +219,8 @@ export function createFlagStore(db: Db) {
           reportCount: row.report_count,
           editedAfterApproval: row.edited === 1,
           deleted: row.deleted === 1,
+          authorWatched: row.watched === 1,
+          authorTrusted: row.trusted === 1,
           scoreFlags: row.score_flags,
         };
       });
@@ -251,7 +257,7 @@ export function createFlagStore(db: Db) {
      */
     reevaluate(
       changed: { label: Label; value: number | null }[],
-      by: FlagProvenance & { reportsToQueue: number },
+      by: FlagProvenance & { reportsToQueue: number; trustedBar: number },
       range: { from: number; to: number },
     ): Reevaluation & { entered: number[] } {
       for (const stmt of clearScratch) stmt.run();
@@ -262,7 +268,7 @@ export function createFlagStore(db: Db) {
       collectRaised.run(chunk);
       const flagsRaised = raiseFlags.run({ version: by.version, model: by.model, now: by.now }).changes;
       touchRaised.run();
-      collectFlips.run({ reportsToQueue: by.reportsToQueue });
+      collectFlips.run({ reportsToQueue: by.reportsToQueue, trustedBar: by.trustedBar });
       const moves = countFlips.get()!;
       const entered = moves.entered > 0 ? enteredQueue.all().map((r) => r.comment_id) : [];
       applyFlips.run({ flagged: 1 });

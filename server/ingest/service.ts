@@ -38,6 +38,8 @@ export interface IngestDeps {
   model: () => string | null;
   /** Told after each import so scoring starts at once. */
   onImported?: (result: ImportResult) => void;
+  /** Told, inside the last transaction of an import, of the ids of its new comments [from, to) (authors: a banned author's are hidden). */
+  onArrived?: (from: number, to: number) => void;
   /** Parses a large file off the main thread; in-thread when absent. */
   parseOffThread?: (text: string, format: ImportFormat | 'auto') => Promise<ParsedImport>;
 }
@@ -264,6 +266,7 @@ export function createIngestService(deps: IngestDeps) {
       commentsEdited: p.edits.length,
       threadsUpdated: p.threads.filter((th) => th.changed).length,
     };
+    if (w.firstComment > 0) deps.onArrived?.(w.firstComment, w.lastComment + 1);
     store.finishImport(w.importId, counts);
     return { id: w.importId, format: parsed.format, ...counts, threadIds: w.threadIds as number[] };
   }

@@ -19,6 +19,11 @@ export interface SiteCommentResult {
   reason: string | null;
 }
 
+/** How long one write transaction of a batch may run before the event loop gets a turn. */
+const SLICE_MS = 10;
+
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 /** An item refused: the others of its batch go on. */
 class Refused extends Error {}
 
@@ -59,6 +64,8 @@ export interface SiteIngestDeps {
   model: () => string | null;
   /** Told after each batch that stored or changed text, so scoring starts at once. */
   onStored?: () => void;
+  /** Told, inside the batch's transaction, of the ids of the new comments [from, to) (authors: a banned author's are hidden). */
+  onArrived?: (from: number, to: number) => void;
 }
 
 /**
@@ -121,8 +128,8 @@ export function createSiteIngest(deps: SiteIngestDeps) {
         body: item.text,
         postedAt,
         importedAt: t,
+        authorId,
       });
-      if (authorId !== null) store.setAuthorId(id, authorId);
       if (item.deleted) store.setDeleted(id, t);
       if (model) deps.scoring.enqueue(id, model, t);
       return { outcome: 'created', triageId: id, reason: null, text: true };
@@ -160,36 +167,65 @@ export function createSiteIngest(deps: SiteIngestDeps) {
 
   const item = db.transaction(upsert);
 
-  const batch = db.transaction((source: string, items: unknown[]): { results: SiteCommentResult[]; rescore: boolean } => {
+  /**
+   * Stores items from `from` on, in one transaction, until the end or until
+   * the time slice is used up: a batch of 1,000 never holds the event loop
+   * for more than a slice, so the queue keeps answering while sites push.
+   */
+  const slice = db.transaction((source: string, items: unknown[], from: number, until: number) => {
     const t = now();
     const model = deps.model();
     let rescore = false;
-    const results = items.map((raw, index): SiteCommentResult => {
+    let first = 0;
+    let last = 0;
+    const results: SiteCommentResult[] = [];
+    let index = from;
+    for (; index < items.length && (index === from || performance.now() < until); index++) {
+      const raw = items[index];
       const id = typeof (raw as { id?: unknown } | null)?.id === 'string' ? (raw as { id: string }).id : null;
       const problem = problemWith(raw, index);
-      if (problem) return { index, id, outcome: 'refused', triageId: null, reason: problem };
+      if (problem) {
+        results.push({ index, id, outcome: 'refused', triageId: null, reason: problem });
+        continue;
+      }
       try {
         const r = item(source, raw as SiteCommentInput, t, model);
         rescore ||= r.text;
-        return { index, id, outcome: r.outcome, triageId: r.triageId, reason: r.reason };
+        if (r.outcome === 'created') {
+          first ||= r.triageId;
+          last = r.triageId;
+        }
+        results.push({ index, id, outcome: r.outcome, triageId: r.triageId, reason: r.reason });
       } catch (err) {
-        if (err instanceof Refused) return { index, id, outcome: 'refused', triageId: null, reason: err.message };
-        throw err;
+        if (!(err instanceof Refused)) throw err;
+        results.push({ index, id, outcome: 'refused', triageId: null, reason: err.message });
       }
-    });
-    return { results, rescore };
+    }
+    if (first > 0) deps.onArrived?.(first, last + 1);
+    return { results, rescore, next: index };
   });
 
   return {
     /**
      * Upserts a site's comments, in order (a reply may follow its parent in
-     * the same batch). Returns each item's outcome, and counts.
+     * the same batch), in time slices with the event loop turning between
+     * them. Each item is stored whole or refused; if the server stops half
+     * way, the items stored stay, and sending the batch again is safe (upsert).
+     * Returns each item's outcome, and counts.
      */
-    receive(source: string, items: unknown[]): { results: SiteCommentResult[]; counts: Record<SiteOutcome, number> } {
+    async receive(source: string, items: unknown[]): Promise<{ results: SiteCommentResult[]; counts: Record<SiteOutcome, number> }> {
       if (items.length > SITE_BATCH_MAX) {
         throw new AppError('PAYLOAD_TOO_LARGE', `A request may carry at most ${SITE_BATCH_MAX.toLocaleString('en')} comments; this one has ${items.length.toLocaleString('en')}`);
       }
-      const { results, rescore } = batch(source, items);
+      const results: SiteCommentResult[] = [];
+      let rescore = false;
+      for (let from = 0; from < items.length; ) {
+        const part = slice(source, items, from, performance.now() + SLICE_MS);
+        results.push(...part.results);
+        rescore ||= part.rescore;
+        from = part.next;
+        if (from < items.length) await nextTurn();
+      }
       if (rescore) deps.onStored?.();
       const counts: Record<SiteOutcome, number> = { created: 0, updated: 0, unchanged: 0, refused: 0 };
       for (const r of results) counts[r.outcome]++;

@@ -27,6 +27,8 @@ export interface NewComment {
   importedAt: number;
   /** The platform's verdict, from an export that records one. */
   sourceStatus?: string | null;
+  /** The author's id on the site, when it sends one. */
+  authorId?: string | null;
 }
 
 export interface NewImport {
@@ -133,9 +135,9 @@ export function createIngestStore(db: Db) {
   const maxPosition = db.prepare<{ threadId: number }, { p: number | null }>(
     'SELECT max(position) AS p FROM comments WHERE thread_id = @threadId',
   );
-  const insertComment = db.prepare<NewComment & { sourceStatus: string | null }>(
-    `INSERT INTO comments (import_id, thread_id, parent_id, external_id, position, depth, author, body, posted_at, imported_at, source_status)
-     VALUES (@importId, @threadId, @parentId, @externalId, @position, @depth, @author, @body, @postedAt, @importedAt, @sourceStatus)`,
+  const insertComment = db.prepare<NewComment & { sourceStatus: string | null; authorId: string | null }>(
+    `INSERT INTO comments (import_id, thread_id, parent_id, external_id, position, depth, author, author_id, body, posted_at, imported_at, source_status)
+     VALUES (@importId, @threadId, @parentId, @externalId, @position, @depth, @author, @authorId, @body, @postedAt, @importedAt, @sourceStatus)`,
   );
   const insertImport = db.prepare<NewImport>(
     `INSERT INTO imports (format, source, moderator_id, threads, comments_new, comments_seen, imported_at, state, heartbeat_at)
@@ -219,7 +221,7 @@ export function createIngestStore(db: Db) {
     /** Comments already stored for a thread, by the source's id: re-imports skip them and link replies to them. */
     listCommentRefs: (threadId: number) => commentRefs.all({ threadId }),
     nextPosition: (threadId: number) => (maxPosition.get({ threadId })?.p ?? -1) + 1,
-    insertComment: (c: NewComment) => Number(insertComment.run({ ...c, sourceStatus: c.sourceStatus ?? null }).lastInsertRowid),
+    insertComment: (c: NewComment) => Number(insertComment.run({ ...c, sourceStatus: c.sourceStatus ?? null, authorId: c.authorId ?? null }).lastInsertRowid),
     /** Starts an import's row, as running; its threads and comments name it. */
     beginImport: (i: NewImport) => Number(insertImport.run(i).lastInsertRowid),
     finishImport: (id: number, counts: ImportCounts) => finishImport.run({ id, ...counts }),

@@ -49,6 +49,8 @@ const commentFields = {
   sourceStatus: Type.Union([StringEnum(SOURCE_STATUSES), Type.Null()]),
   /** Bumped on each change of status, text or flags: a decision names the version it saw (`expectedVersion`). */
   version: Type.Integer({ minimum: 1 }),
+  /** Its author within the thread's source (the site's author id, or `name:` and the name): GET /api/authors. */
+  authorKey: Nullable(Type.String()),
   /** Who is reviewing it now, until when; null when nobody holds it. */
   claim: Nullable(ClaimSchema),
 };
@@ -87,6 +89,8 @@ export const DecisionSchema = Type.Object(
     undoneById: Nullable(Type.Integer()),
     thresholdVersion: Nullable(Type.Integer()),
     model: Nullable(Type.String()),
+    /** Present when a rule decided, not a person (`banned author`); `moderator` is then the rules account. */
+    rule: Type.Optional(Type.String()),
   },
   closed,
 );

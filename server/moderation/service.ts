@@ -149,6 +149,7 @@ export function createModerationService(deps: ModerationDeps) {
         editedAfterApproval: row.edited_after_approval === 1,
         sourceStatus: row.source_status,
         version: row.version,
+        authorKey: row.author_key,
         claim: claim ? { moderatorId: claim.moderator_id, username: claim.username, expiresAt: claim.expires_at } : null,
       };
     });
@@ -175,7 +176,11 @@ export function createModerationService(deps: ModerationDeps) {
    * moderator; what leaves Triage (webhooks, the decisions feed) keeps only
    * their role unless the site's endpoint opts in (server/integrations/).
    */
-  function recordDecided(row: CommentRow, d: { id: number; action: DecisionAction | 'undo'; statusBefore: Status; statusAfter: Status; undoes: number | null; at: number }, user: User): void {
+  function recordDecided(
+    row: CommentRow,
+    d: { id: number; action: DecisionAction | 'undo'; statusBefore: Status; statusAfter: Status; undoes: number | null; at: number; rule?: string | null },
+    user: User,
+  ): void {
     const score = row.score_json ? (JSON.parse(row.score_json) as [string, ...(number | null)[]]) : null;
     const flags = JSON.parse(row.flags_json) as [Label, number, number, number][];
     deps.events.append({
@@ -183,7 +188,7 @@ export function createModerationService(deps: ModerationDeps) {
       commentId: row.id,
       now: d.at,
       payload: {
-        decision: { id: d.id, action: d.action, status: d.statusAfter, statusBefore: d.statusBefore, undoes: d.undoes },
+        decision: { id: d.id, action: d.action, status: d.statusAfter, statusBefore: d.statusBefore, undoes: d.undoes, ...(d.rule ? { rule: d.rule } : {}) },
         moderator: { role: user.role, username: user.username },
         labels: flags.map(([label]) => label),
         scores: score ? Object.fromEntries(LABELS.map((l, i) => [l, score[i + 1]])) : null,
@@ -220,7 +225,7 @@ export function createModerationService(deps: ModerationDeps) {
   }
 
   /** Writes one decision; call inside a transaction. Throws StaleComment when the comment is not at `expectedVersion`. */
-  function applyDecision(commentId: number, action: DecisionAction, note: string | null, user: User, expectedVersion?: number): number {
+  function applyDecision(commentId: number, action: DecisionAction, note: string | null, user: User, expectedVersion?: number, rule: string | null = null): number {
     const row = commentOrThrow(commentId);
     if (expectedVersion !== undefined && row.version !== expectedVersion) throw staleError(row);
     const leadRuling = leadRulingStands(store.listDecisions(commentId).map(toDecision));
@@ -247,9 +252,10 @@ export function createModerationService(deps: ModerationDeps) {
       thresholdVersion: thresholds.current().id,
       model: row.score_json ? (JSON.parse(row.score_json) as [string])[0] : null,
       now: t,
+      rule,
     });
     store.updateStatus(commentId, statusAfter);
-    recordDecided(row, { id, action, statusBefore: row.status, statusAfter, undoes: null, at: t }, user);
+    recordDecided(row, { id, action, statusBefore: row.status, statusAfter, undoes: null, at: t, rule }, user);
     return id;
   }
 
@@ -334,6 +340,13 @@ export function createModerationService(deps: ModerationDeps) {
 
   return {
     hydrate,
+
+    /** These comments (excerpts), in the order given; unknown ids are left out. */
+    comments(ids: number[]): Comment[] {
+      if (ids.length === 0) return [];
+      const rows = new Map(store.listComments(ids).map((r) => [r.id, r]));
+      return hydrate(ids.flatMap((id) => rows.get(id) ?? []));
+    },
 
     queue(q: QueueQuery): { items: QueueItem[]; nextCursor: string | null } {
       const sort = q.sort ?? 'score';
@@ -458,6 +471,22 @@ export function createModerationService(deps: ModerationDeps) {
       }
       const { ids, changed } = decideMany(unique, input.action, input.note?.trim() || null, user, input.expectedVersions);
       return { decisions: ids.map(decisionOrThrow), changed };
+    },
+
+    /**
+     * A rule decides (a banned author's comment is hidden on arrival): a
+     * decision like any other, by the rules account, naming the rule. Call
+     * inside the transaction that made the comments arrive.
+     */
+    decideByRule(commentIds: number[], action: DecisionAction, rule: string, note: string | null): void {
+      if (commentIds.length === 0) return;
+      const user: User = store.rulesAccount(now());
+      for (const id of commentIds) applyDecision(id, action, note, user, undefined, rule);
+    },
+
+    /** Decisions of a rule that still stand, newest first: a list moderators review and reverse like any decision. */
+    ruleDecisions(rule: string, viewer: User): Decision[] {
+      return store.listRuleDecisions(rule, 200).map((d) => decisionFor(viewer, d));
     },
 
     /** The user's own decisions they can still undo (newest first): undo survives a reload and works from another tab. */

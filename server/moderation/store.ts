@@ -1,4 +1,5 @@
 import type { Db } from '../db/open.ts';
+import type { Role } from '../auth/roles.ts';
 import { EXCERPT_BYTES, excerpt } from './excerpt.ts';
 import { inReviewQueueSql } from '../flagging/store.ts';
 import { LABELS, type Label } from '../scoring/labels.ts';
@@ -43,6 +44,7 @@ export interface CommentRow {
   edited_after_approval: 0 | 1;
   /** Bumped on each change of status, text or flagged state (008_team.sql). */
   version: number;
+  author_key: string | null;
   source_status: SourceStatus | null;
 }
 
@@ -77,6 +79,9 @@ export interface ThreadCountsRow {
 }
 
 /** A live claim: who is reviewing a comment, until when. */
+/** The username of the account rules decide as (a banned author's comment hidden on arrival). */
+export const RULES_ACCOUNT = 'triage-rules';
+
 export interface ClaimRow {
   comment_id: number;
   moderator_id: number;
@@ -98,6 +103,8 @@ export interface DecisionRow {
   undone_by_id: number | null;
   threshold_version: number | null;
   model: string | null;
+  /** The rule that decided, when no person did. */
+  rule: string | null;
   decided_at: number;
 }
 
@@ -129,6 +136,7 @@ export function toDecision(row: DecisionRow): Decision {
     undoneById: row.undone_by_id,
     thresholdVersion: row.threshold_version,
     model: row.model,
+    ...(row.rule ? { rule: row.rule } : {}),
   };
 }
 
@@ -163,7 +171,7 @@ export function toCommentRow<R extends RawCommentRow>(raw: R): CommentRow & Omit
 }
 
 const COMMENT_FIELDS =
-  'c.id, c.thread_id, c.parent_id, c.external_id, c.position, c.depth, c.author, c.posted_at, c.imported_at, c.status, c.flagged, c.max_score, c.report_count, c.deleted_at, c.edited_after_approval, c.source_status, c.version';
+  'c.id, c.thread_id, c.parent_id, c.external_id, c.position, c.depth, c.author, c.posted_at, c.imported_at, c.status, c.flagged, c.max_score, c.report_count, c.deleted_at, c.edited_after_approval, c.source_status, c.version, c.author_key';
 /**
  * Lists read the first EXCERPT_BYTES bytes of each body and its size, so a
  * 10 MB comment never reaches JavaScript (or the wire) in a list. Bytes, not
@@ -322,9 +330,20 @@ export function createModerationStore(db: Db, model: () => string | null = () =>
     thresholdVersion: number | null;
     model: string | null;
     now: number;
+    rule: string | null;
   }>(
-    `INSERT INTO decisions (comment_id, moderator_id, action, status_before, status_after, note, undoes_id, threshold_version, model, decided_at)
-     VALUES (@commentId, @moderatorId, @action, @statusBefore, @statusAfter, @note, @undoesId, @thresholdVersion, @model, @now)`,
+    `INSERT INTO decisions (comment_id, moderator_id, action, status_before, status_after, note, undoes_id, threshold_version, model, decided_at, rule)
+     VALUES (@commentId, @moderatorId, @action, @statusBefore, @statusAfter, @note, @undoesId, @thresholdVersion, @model, @now, @rule)`,
+  );
+  // The account rules decide as: it cannot sign in (disabled, no password).
+  const ensureRules = db.prepare<{ now: number }>(
+    `INSERT INTO moderators (username, password_hash, role, created_at, disabled) VALUES ('${RULES_ACCOUNT}', '!', 'lead', @now, 1) ON CONFLICT (username) DO NOTHING`,
+  );
+  const rulesAccount = db.prepare<[], { id: number; username: string; role: Role }>(`SELECT id, username, role FROM moderators WHERE username = '${RULES_ACCOUNT}'`);
+  const ruleDecisions = db.prepare<{ rule: string; limit: number }, DecisionRow>(
+    `${DECISION_SELECT} WHERE d.rule = @rule AND NOT EXISTS (SELECT 1 FROM decisions u WHERE u.undoes_id = d.id)
+       AND d.id = (SELECT max(l.id) FROM decisions l WHERE l.comment_id = d.comment_id)
+     ORDER BY d.id DESC LIMIT @limit`,
   );
   const updateStatus = db.prepare<{ id: number; status: Status }>('UPDATE comments SET status = @status WHERE id = @id');
 
@@ -432,7 +451,15 @@ export function createModerationStore(db: Db, model: () => string | null = () =>
     /** Decisions made in [from, to), in id order, for reports; page with the last id seen. */
     listDecisionsBetween: (from: number, to: number, afterId = 0, limit = 1000) => decisionsPage.all({ from, to, afterId, limit }),
     /** Appends a decision; call inside the service's transaction together with updateStatus. */
-    insertDecision: (d: Parameters<typeof insertDecision.run>[0]) => Number(insertDecision.run(d).lastInsertRowid),
+    insertDecision: (d: Omit<Parameters<typeof insertDecision.run>[0], 'rule'> & { rule?: string | null }) =>
+      Number(insertDecision.run({ ...d, rule: d.rule ?? null }).lastInsertRowid),
+    /** The account rules decide as, created on first use. */
+    rulesAccount(now: number): { id: number; username: string; role: Role } {
+      ensureRules.run({ now });
+      return rulesAccount.get()!;
+    },
+    /** Decisions a rule made that still stand (nobody decided the comment since), newest first. */
+    listRuleDecisions: (rule: string, limit: number) => ruleDecisions.all({ rule, limit }),
     updateStatus: (id: number, status: Status) => updateStatus.run({ id, status }),
     statusCounts: () => statusCounts.all(),
     countThreads: () => threadCount.get()!.n,

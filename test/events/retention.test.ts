@@ -8,7 +8,7 @@ describe('event retention', () => {
     let t = 1_000_000;
     const day = 24 * 3600_000;
     const triage = createTriage({ db, now: () => t, keepEventsMs: 30 * day, webhooks: { allowPrivate: true } });
-    triage.site.receive('s', [{ id: 'c1', thread: { id: 'a' }, text: 'x' }]);
+    await triage.site.receive('s', [{ id: 'c1', thread: { id: 'a' }, text: 'x' }]);
     const endpoint = await triage.webhooks.createEndpoint({ source: 's', url: 'http://127.0.0.1:9/hooks', events: ['report.received'] }, null);
     for (let i = 0; i < 12_000; i++) triage.stores.events.append({ type: 'report.received', commentId: 1, payload: { i }, now: t });
     while (triage.webhooks.fanOut());
@@ -27,7 +27,7 @@ describe('event retention', () => {
     const db = openDatabase(':memory:');
     let t = 1_000_000;
     const triage = createTriage({ db, now: () => t, keepEventsMs: 1000, webhooks: { retryWindowMs: 10_000 } });
-    triage.site.receive('s', [{ id: 'c1', thread: { id: 'a' }, text: 'x' }]);
+    await triage.site.receive('s', [{ id: 'c1', thread: { id: 'a' }, text: 'x' }]);
     triage.stores.events.append({ type: 'report.received', commentId: 1, payload: {}, now: t });
     t += 15_000;
     expect(await triage.retention.prune()).toBe(0);

@@ -64,24 +64,40 @@ describe('the flag rule', () => {
     db.close();
   });
 
-  it('whether a comment is flagged (score flags, readers\' reports, edits after approval, deletion) is the same in TypeScript and SQL', () => {
+  it('whether a comment is flagged (score flags, readers\' reports, edits after approval, authors watched or trusted, deletion) is the same in TypeScript and SQL', () => {
     const db = openDatabase(':memory:');
-    const stmt = db.prepare<{ scoreFlag: number; deleted: number | null; reports: number; edited: number; reportsToQueue: number }, { r: number }>(
-      `SELECT ${isFlaggedSql('c', '@scoreFlag')} AS r
-       FROM (SELECT @deleted AS deleted_at, @reports AS report_count, @edited AS edited_after_approval) c`,
+    const stmt = db.prepare<
+      { score: number | null; deleted: number | null; reports: number; edited: number; watched: number; trusted: number; reportsToQueue: number; trustedBar: number },
+      { r: number }
+    >(
+      `SELECT ${isFlaggedSql('c', (counts) => `EXISTS (SELECT 1 FROM (SELECT @score AS score) f WHERE f.score IS NOT NULL AND ${counts('f')})`)} AS r
+       FROM (SELECT @deleted AS deleted_at, @reports AS report_count, @edited AS edited_after_approval, @watched AS author_watched, @trusted AS author_trusted) c`,
     );
     const thresholds = Object.fromEntries(LABELS.map((l) => [l, 0.5])) as ThresholdValues;
     const rand = rng(11);
     for (let i = 0; i < 2000; i++) {
-      const scoreFlag = rand() < 0.5 ? 1 : 0;
+      // The insult score: below the threshold (no flag), above it, or above the trusted bar too.
+      const insult = [0.1, 0.9, 0.97][Math.floor(rand() * 3)]!;
       const deleted = rand() < 0.2;
       const reports = Math.floor(rand() * 4);
       const edited = rand() < 0.2;
+      const watched = rand() < 0.2;
+      const trusted = rand() < 0.4;
       const reportsToQueue = 1 + Math.floor(rand() * 3);
-      const scores = Object.fromEntries(LABELS.map((l) => [l, l === 'insult' && scoreFlag ? 0.9 : 0.1])) as LabelScores;
-      const facts = { scores, reportCount: reports, editedAfterApproval: edited, deleted };
-      const expected = isFlagged(facts, reasonsFor(facts, { thresholds, reportsToQueue }));
-      const row = stmt.get({ scoreFlag, deleted: deleted ? 1 : null, reports, edited: edited ? 1 : 0, reportsToQueue })!;
+      const policy = { thresholds, reportsToQueue, trustedBar: 0.95 };
+      const scores = Object.fromEntries(LABELS.map((l) => [l, l === 'insult' ? insult : 0.1])) as LabelScores;
+      const facts = { scores, reportCount: reports, editedAfterApproval: edited, deleted, authorWatched: watched, authorTrusted: trusted };
+      const expected = isFlagged(facts, reasonsFor(facts, policy), policy);
+      const row = stmt.get({
+        score: insult >= 0.5 ? insult : null,
+        deleted: deleted ? 1 : null,
+        reports,
+        edited: edited ? 1 : 0,
+        watched: watched ? 1 : 0,
+        trusted: trusted ? 1 : 0,
+        reportsToQueue,
+        trustedBar: 0.95,
+      })!;
       expect(row.r === 1, JSON.stringify({ ...facts, reportsToQueue })).toBe(expected);
     }
     db.close();
@@ -89,18 +105,24 @@ describe('the flag rule', () => {
 
   it('gives a reason for enough readers\' reports and for an edit after approval; a deleted comment keeps its reasons but is not flagged', () => {
     const thresholds = Object.fromEntries(LABELS.map((l) => [l, 0.8])) as ThresholdValues;
-    const facts = { scores: null, reportCount: 2, editedAfterApproval: true, deleted: false };
-    expect(reasonsFor(facts, { thresholds, reportsToQueue: 2 })).toEqual([{ kind: 'reports', count: 2, needed: 2 }, { kind: 'editedAfterApproval' }]);
-    expect(reasonsFor({ ...facts, editedAfterApproval: false }, { thresholds, reportsToQueue: 3 })).toEqual([]);
+    const facts = { scores: null, reportCount: 2, editedAfterApproval: true, deleted: false, authorWatched: true, authorTrusted: false };
+    const policy = { thresholds, reportsToQueue: 2, trustedBar: 0.95 };
+    expect(reasonsFor(facts, policy)).toEqual([{ kind: 'reports', count: 2, needed: 2 }, { kind: 'editedAfterApproval' }, { kind: 'watchedAuthor' }]);
+    expect(reasonsFor({ ...facts, editedAfterApproval: false, authorWatched: false }, { ...policy, reportsToQueue: 3 })).toEqual([]);
     const deleted = { ...facts, deleted: true };
-    expect(isFlagged(deleted, reasonsFor(deleted, { thresholds, reportsToQueue: 1 }))).toBe(false);
+    expect(isFlagged(deleted, reasonsFor(deleted, policy), policy)).toBe(false);
+    // A trusted author's comment is flagged by its scores only at or above the trusted bar.
+    const trusted = { ...facts, reportCount: 0, editedAfterApproval: false, authorWatched: false, authorTrusted: true };
+    const scored = (insult: number) => ({ ...trusted, scores: { ...(Object.fromEntries(LABELS.map((l) => [l, 0.1])) as LabelScores), insult } });
+    expect(isFlagged(scored(0.9), reasonsFor(scored(0.9), policy), policy)).toBe(false);
+    expect(isFlagged(scored(0.96), reasonsFor(scored(0.96), policy), policy)).toBe(true);
   });
 
   it('gives one score reason per label that reaches its threshold', () => {
     const thresholds = Object.fromEntries(LABELS.map((l) => [l, 0.8])) as ThresholdValues;
     const scores = { ...(Object.fromEntries(LABELS.map((l) => [l, 0.1])) as LabelScores), toxicity: 0.9, threat: 0.8 };
-    const facts = { reportCount: 0, editedAfterApproval: false, deleted: false };
-    const policy = { thresholds, reportsToQueue: 1 };
+    const facts = { reportCount: 0, editedAfterApproval: false, deleted: false, authorWatched: false, authorTrusted: false };
+    const policy = { thresholds, reportsToQueue: 1, trustedBar: 0.95 };
     expect(reasonsFor({ ...facts, scores }, policy)).toEqual([
       { kind: 'score', label: 'toxicity', score: 0.9, threshold: 0.8 },
       { kind: 'score', label: 'threat', score: 0.8, threshold: 0.8 },
@@ -121,13 +143,14 @@ describe('flag and reflag', () => {
       const insert = db.prepare(
         "INSERT INTO comments (thread_id, external_id, position, body, imported_at, status, report_count, deleted_at, edited_after_approval) VALUES (?, ?, ?, 'x', 0, ?, ?, ?, ?)",
       );
-      const facts = new Map<number, { reportCount: number; deleted: boolean; editedAfterApproval: boolean }>();
+      const facts = new Map<number, { reportCount: number; deleted: boolean; editedAfterApproval: boolean; authorWatched: boolean; authorTrusted: boolean }>();
       const statuses = ['pending', 'pending', 'approved', 'hidden', 'escalated'];
       const batch: { commentId: number; scores: LabelScores }[] = [];
       for (let i = 0; i < 60; i++) {
-        const f = { reportCount: rand() < 0.2 ? 1 : 0, deleted: rand() < 0.1, editedAfterApproval: rand() < 0.1 };
+        const f = { reportCount: rand() < 0.2 ? 1 : 0, deleted: rand() < 0.1, editedAfterApproval: rand() < 0.1, authorWatched: rand() < 0.1, authorTrusted: rand() < 0.3 };
         const status = statuses[Math.floor(rand() * statuses.length)];
         const id = Number(insert.run(thread, `c${i}`, i, status, f.reportCount, f.deleted ? 1 : null, f.editedAfterApproval ? 1 : 0).lastInsertRowid);
+        db.prepare('UPDATE comments SET author_watched = ?, author_trusted = ? WHERE id = ?').run(f.authorWatched ? 1 : 0, f.authorTrusted ? 1 : 0, id);
         facts.set(id, f);
         triage.stores.scoring.enqueue(id, 'm@1', 0);
         batch.push({ commentId: id, scores: randomScores(rand) });
@@ -147,7 +170,8 @@ describe('flag and reflag', () => {
         expect(stored.map((r) => r.label), `round ${round}, comment ${commentId}`).toEqual([...expected].sort());
         const row = db.prepare('SELECT flagged FROM comments WHERE id = ?').get(commentId) as { flagged: number };
         const f = { ...facts.get(commentId)!, scores };
-        expect(row.flagged === 1, `round ${round}, comment ${commentId}`).toBe(isFlagged(f, reasonsFor(f, { thresholds: after, reportsToQueue: 1 })));
+        const policy = { thresholds: after, reportsToQueue: 1, trustedBar: 0.95 };
+        expect(row.flagged === 1, `round ${round}, comment ${commentId}`).toBe(isFlagged(f, reasonsFor(f, policy), policy));
       }
       // The trigger-kept counts still match a real count.
       expect(db.prepare('SELECT status, flagged, n FROM comment_counts WHERE n > 0 ORDER BY status, flagged').all()).toEqual(

@@ -43,7 +43,7 @@ describe('webhook delivery across kill -9', () => {
     const db = openDatabase(dbPath);
     const setup = createTriage({ db, webhooks: { allowPrivate: true } });
     await setup.auth.addUser({ username: 'mod', password: PASSWORD, role: 'moderator' });
-    setup.site.receive(
+    await setup.site.receive(
       'news.example',
       Array.from({ length: COMMENTS }, (_, i) => ({ id: `c${i}`, thread: { id: 'a1', title: 'Article' }, text: `comment number ${i}` })),
     );

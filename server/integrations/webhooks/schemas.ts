@@ -55,6 +55,8 @@ export const DecidedData = Type.Object(
         status: Type.String(),
         statusBefore: Type.String(),
         undoes: Nullable(Type.Integer()),
+        /** Present when a rule decided (`banned author`), not a moderator. */
+        rule: Type.Optional(Type.String()),
       },
       { additionalProperties: false },
     ),
