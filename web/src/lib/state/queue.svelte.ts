@@ -166,7 +166,11 @@ export class QueueState {
     }
     if (delta > 0 && this.nextCursor) void this.loadMore();
     const here = this.current;
-    if (here && !this.notes.get(here.id)?.gone) this.select(this.index);
+    if (!here) return;
+    if (!this.notes.get(here.id)?.gone) return this.select(this.index);
+    // Nowhere to go but the comment here was decided elsewhere: it leaves, and the nearest one comes up.
+    this.#dropGone(-1);
+    if (this.items.length > 0) this.select(this.index);
   }
 
   /** A lead or admin takes the comment from whoever reviews it. */
