@@ -35,6 +35,14 @@ export interface Config {
    * private addresses. Off by default: a server-side request forgery guard.
    */
   webhooksAllowPrivate: boolean;
+  /** `TRIAGE_CLAIM_SECONDS` / `--claim-seconds`: how long opening a comment claims it (renewed while open). Default 120. */
+  claimSeconds: number;
+  /** `TRIAGE_UNDO_MINUTES` / `--undo-minutes`: how long a moderator can undo their own decision. Default 10. */
+  undoMinutes: number;
+  /** `TRIAGE_TRUSTED_BAR` / `--trusted-bar`: the score a trusted author's comment must reach to be flagged by it. Default 0.95. */
+  trustedBar: number;
+  /** `TRIAGE_REPEAT_OFFENDER` / `--repeat-offender`: `N/D` watches an author with N hidden comments in D days; `off` (default). */
+  repeatOffender: { hidden: number; days: number } | null;
 }
 
 export const DEFAULT_CONFIG: Config = {
@@ -49,6 +57,10 @@ export const DEFAULT_CONFIG: Config = {
   reportsToQueue: 1,
   webhookRetryHours: 24,
   webhooksAllowPrivate: false,
+  claimSeconds: 120,
+  undoMinutes: 10,
+  trustedBar: 0.95,
+  repeatOffender: null,
 };
 
 /** Values as given, before checking: env vars and flags are both strings. */
@@ -64,6 +76,10 @@ export interface RawConfig {
   reportsToQueue?: string;
   webhookRetryHours?: string;
   webhooksAllowPrivate?: string | boolean;
+  claimSeconds?: string;
+  undoMinutes?: string;
+  trustedBar?: string;
+  repeatOffender?: string;
 }
 
 export class ConfigError extends Error {}
@@ -83,6 +99,10 @@ export const ENV_NAMES: Record<keyof RawConfig, string> = {
   reportsToQueue: 'TRIAGE_REPORTS_TO_QUEUE',
   webhookRetryHours: 'TRIAGE_WEBHOOK_RETRY_HOURS',
   webhooksAllowPrivate: 'TRIAGE_WEBHOOKS_ALLOW_PRIVATE',
+  claimSeconds: 'TRIAGE_CLAIM_SECONDS',
+  undoMinutes: 'TRIAGE_UNDO_MINUTES',
+  trustedBar: 'TRIAGE_TRUSTED_BAR',
+  repeatOffender: 'TRIAGE_REPEAT_OFFENDER',
 };
 
 export function rawFromEnv(env: NodeJS.ProcessEnv): RawConfig {
@@ -169,7 +189,13 @@ export function resolveConfig(env: RawConfig, flags: RawConfig = {}): Config {
   if (seed && seed.value !== undefined) config.seed = parseSwitch(seed.value, seed.where);
   const trustProxy = pick('trustProxy');
   if (trustProxy && trustProxy.value !== undefined) config.trustProxy = parseTrustProxy(trustProxy.value, trustProxy.where);
-  const number = (key: 'apiRateLimit' | 'reportsToQueue' | 'webhookRetryHours', min: number, max: number, what: string, whole = true): void => {
+  const number = (
+    key: 'apiRateLimit' | 'reportsToQueue' | 'webhookRetryHours' | 'claimSeconds' | 'undoMinutes' | 'trustedBar',
+    min: number,
+    max: number,
+    what: string,
+    whole = true,
+  ): void => {
     const given = pick(key);
     if (!given) return;
     const text = String(given.value).trim();
@@ -182,6 +208,17 @@ export function resolveConfig(env: RawConfig, flags: RawConfig = {}): Config {
   number('apiRateLimit', 1, 1_000_000, 'a whole number of requests a minute');
   number('reportsToQueue', 1, 1000, 'a whole number of reports');
   number('webhookRetryHours', 0.01, 720, 'a number of hours', false);
+  number('claimSeconds', 10, 3600, 'a whole number of seconds');
+  number('undoMinutes', 1, 1440, 'a whole number of minutes');
+  number('trustedBar', 0, 1, 'a score', false);
+  const repeat = pick('repeatOffender');
+  if (repeat) {
+    const text = String(repeat.value).trim().toLowerCase();
+    const m = /^(\d{1,4})\/(\d{1,4})$/.exec(text);
+    if (['off', '0', 'no', 'false'].includes(text)) config.repeatOffender = null;
+    else if (m && Number(m[1]) >= 1 && Number(m[2]) >= 1) config.repeatOffender = { hidden: Number(m[1]), days: Number(m[2]) };
+    else throw new ConfigError(`${repeat.where} must be N/D (N hidden comments in D days, e.g. 3/30) or off (got "${repeat.value}")`);
+  }
   const allowPrivate = pick('webhooksAllowPrivate');
   if (allowPrivate && allowPrivate.value !== undefined) config.webhooksAllowPrivate = parseSwitch(allowPrivate.value, allowPrivate.where);
   return config;
@@ -201,5 +238,9 @@ export function addServerOptions(command: Command): Command {
     .option('--api-rate-limit <n>', `TRIAGE_API_RATE_LIMIT: requests an API key may make a minute on /api/v1/ (default ${DEFAULT_CONFIG.apiRateLimit})`)
     .option('--reports-to-queue <n>', `TRIAGE_REPORTS_TO_QUEUE: readers' reports that bring a comment to the queue (default ${DEFAULT_CONFIG.reportsToQueue})`)
     .option('--webhook-retry-hours <hours>', `TRIAGE_WEBHOOK_RETRY_HOURS: how long a webhook delivery is retried (default ${DEFAULT_CONFIG.webhookRetryHours})`)
+    .option('--claim-seconds <n>', `TRIAGE_CLAIM_SECONDS: how long opening a comment claims it (default ${DEFAULT_CONFIG.claimSeconds})`)
+    .option('--undo-minutes <n>', `TRIAGE_UNDO_MINUTES: how long a moderator can undo their own decision (default ${DEFAULT_CONFIG.undoMinutes})`)
+    .option('--trusted-bar <score>', `TRIAGE_TRUSTED_BAR: the score a trusted author's comment must reach to be flagged (default ${DEFAULT_CONFIG.trustedBar})`)
+    .option('--repeat-offender <N/D>', 'TRIAGE_REPEAT_OFFENDER: watch an author with N hidden comments in D days, e.g. 3/30 (default off)')
     .option('--webhooks-allow-private', 'TRIAGE_WEBHOOKS_ALLOW_PRIVATE=1: allow webhook endpoints on loopback and private addresses (off by default)');
 }

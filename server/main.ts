@@ -49,6 +49,8 @@ export async function runServer(flags: RawConfig): Promise<void> {
       trustProxy: config.trustProxy,
       keyRateLimit: config.apiRateLimit,
       reportsToQueue: config.reportsToQueue,
+      team: { claimMs: config.claimSeconds * 1000, undoWindowMs: config.undoMinutes * 60_000 },
+      authors: { trustedBar: config.trustedBar, repeatOffender: config.repeatOffender },
       webhooks: { retryWindowMs: config.webhookRetryHours * 3600_000, allowPrivate: config.webhooksAllowPrivate },
       logger: { level: process.env.LOG_LEVEL ?? 'info' },
     });

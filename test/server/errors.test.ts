@@ -100,7 +100,18 @@ describe('config', () => {
       reportsToQueue: 1,
       webhookRetryHours: 24,
       webhooksAllowPrivate: false,
+      claimSeconds: 120,
+      undoMinutes: 10,
+      trustedBar: 0.95,
+      repeatOffender: null,
     });
+    expect(resolveConfig({ repeatOffender: '3/30', trustedBar: '0.9', claimSeconds: '60', undoMinutes: '5' })).toMatchObject({
+      repeatOffender: { hidden: 3, days: 30 },
+      trustedBar: 0.9,
+      claimSeconds: 60,
+      undoMinutes: 5,
+    });
+    expect(() => resolveConfig({ repeatOffender: 'often' })).toThrow('TRIAGE_REPEAT_OFFENDER must be N/D (N hidden comments in D days, e.g. 3/30) or off (got "often")');
     const c = resolveConfig({ port: '8080', model: 'auto', seed: '0', db: '/tmp/x.db' }, { port: '9090' });
     expect(c).toMatchObject({ port: 9090, model: 'auto', seed: false, dbPath: '/tmp/x.db' });
     expect(resolveConfig({}, { seed: false }).seed).toBe(false);
