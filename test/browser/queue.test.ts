@@ -226,6 +226,11 @@ describe.skipIf(chromiumMissing() !== null)('review queue in a browser', () => {
   it('puts the comment back and shows an error when the server cannot record a decision', async () => {
     await page.goto(`${server.url}/#/queue`);
     await page.locator('ol.items > li').first().waitFor();
+    // The import made the list stale: read it once reloaded (r), not while the old one still shows.
+    const reloading = page.waitForRequest((r) => r.url().includes('/api/queue?'));
+    await page.keyboard.press('r');
+    await (await reloading).response();
+    await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(resolve)));
     const before = await rows();
     await server.stop();
     await page.keyboard.press('h');
