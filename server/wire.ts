@@ -34,6 +34,7 @@ import type {
   undoableSchema,
 } from './moderation/schemas.ts';
 import type { SummarySchema } from './reports/schemas.ts';
+import type { authorActSchema, AuthorActionSchema, authorPageSchema, authorUndoSchema, hiddenByRuleSchema } from './authors/schemas.ts';
 import type { decideSampleSchema, drawSampleSchema, getSampleSchema, SampleItemSchema, SampleSummarySchema } from './samples/schemas.ts';
 import type { listCommentsSchema, searchSchema } from './search/schemas.ts';
 import type { getRescoreSchema, postRescoreSchema } from './scoring/schemas.ts';
@@ -160,3 +161,20 @@ export type RescoreQueued = Static<(typeof postRescoreSchema.response)[202]>;
 // Rescoring with the model in force (GET/POST /api/scoring/rescore).
 export type RescoreStatus = Ok<typeof getRescoreSchema>;
 export type RescoreQueued = Static<(typeof postRescoreSchema.response)[202]>;
+
+// Authors: watch, trust and ban, notes, the author page (GET /api/authors), banned authors' comments hidden on arrival
+/** An action on an author (watch, trust, ban, their opposites, note, undo). `reason` is typed by moderators: render as text. */
+export type AuthorAction = Static<typeof AuthorActionSchema>;
+export type AuthorActionKind = Body<typeof authorActSchema>['action'];
+export type AuthorActionRequest = Body<typeof authorActSchema>;
+export type AuthorActionAnswer = Ok<typeof authorActSchema>;
+export type AuthorUndoAnswer = Ok<typeof authorUndoSchema>;
+export type AuthorPageQuery = Static<(typeof authorPageSchema)['querystring']>;
+/** The author page: who (`name` is the site's: hostile, render as text), standing (null = not), stats, comments newest first, notes, one log. */
+export type AuthorPage = Ok<typeof authorPageSchema>;
+export type AuthorStanding = AuthorPage['standing'];
+export type AuthorStats = AuthorPage['stats'];
+/** One entry of the author's log: an action on the author, or a decision on one of their comments. */
+export type AuthorLogEntry = AuthorPage['log'][number];
+/** A banned author's comment hidden on arrival, with the rule's decision. */
+export type HiddenByRuleItem = Ok<typeof hiddenByRuleSchema>['items'][number];

@@ -180,7 +180,7 @@ describe.skipIf(chromiumMissing() !== null)('review queue in a browser', () => {
       await signIn(modPage, server.url, 'mo', 'moderator walks the queue');
       await modPage.locator('ol.items > li').first().waitFor();
       const links = await modPage.locator('header nav a').allTextContents();
-      expect(links).toEqual(['Queue', 'All comments', 'Samples', 'Import']);
+      expect(links).toEqual(['Queue', 'Hidden by rule', 'All comments', 'Samples', 'Import']);
       await modPage.goto(`${server.url}/#/users`);
       await modPage.getByText('This screen needs the admin role').waitFor();
     } finally {

@@ -1,8 +1,10 @@
 import type { Component } from 'svelte';
 import type { Role } from './lib/api.ts';
+import AuthorScreen from './screens/AuthorScreen.svelte';
 import CommentScreen from './screens/CommentScreen.svelte';
 import CommentsScreen from './screens/CommentsScreen.svelte';
 import EscalationsScreen from './screens/EscalationsScreen.svelte';
+import HiddenByRuleScreen from './screens/HiddenByRuleScreen.svelte';
 import IntegrationsScreen from './screens/IntegrationsScreen.svelte';
 import ImportScreen from './screens/ImportScreen.svelte';
 import QueueScreen from './screens/QueueScreen.svelte';
@@ -40,10 +42,12 @@ export interface Route {
 export const routes: Route[] = [
   { path: '/queue', component: QueueScreen, nav: 'Queue' },
   { path: '/escalations', component: EscalationsScreen, nav: 'Escalations', role: 'lead' },
+  { path: '/hidden-by-rule', component: HiddenByRuleScreen, nav: 'Hidden by rule' },
   { path: '/comments', component: CommentsScreen, nav: 'All comments' },
   { path: '/samples', component: SamplesScreen, nav: 'Samples' },
   { path: '/thread/:id', component: ThreadScreen },
   { path: '/comment/:id', component: CommentScreen },
+  { path: '/authors', component: AuthorScreen },
   { path: '/import', component: ImportScreen, nav: 'Import' },
   { path: '/thresholds', component: ThresholdsScreen, nav: 'Thresholds', role: 'lead' },
   { path: '/reports', component: ReportsScreen, nav: 'Reports', role: 'lead' },

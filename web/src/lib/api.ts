@@ -5,6 +5,10 @@
  */
 import type {
   ApiKey,
+  AuthorActionAnswer,
+  AuthorActionRequest,
+  AuthorPage,
+  AuthorUndoAnswer,
   BulkDecisionAnswer,
   ClaimAnswer,
   CreatedApiKey,
@@ -14,6 +18,7 @@ import type {
   DecisionAction,
   DecisionAnswer,
   ErrorCode,
+  HiddenByRuleItem,
   ImportFormat,
   ImportResult,
   Label,
@@ -228,6 +233,16 @@ export const api = {
   claim: (id: number, takeOver = false) =>
     request<ClaimAnswer>('POST', `/api/comments/${id}/claim`, { query: { takeOver: takeOver ? 'true' : null } }),
   release: (id: number, keepalive = false) => request<ClaimAnswer>('DELETE', `/api/comments/${id}/claim`, { keepalive }),
+
+  /** An author within a site (`source`, `key` as a comment's `authorKey`): standing, stats, their comments newest first (`before`: older ones), notes and the log. */
+  author: (source: string, key: string, before: number | null = null, limit = 50) =>
+    request<AuthorPage>('GET', '/api/authors', { query: { source, key, before, limit } }),
+  /** Watch, trust, ban, their opposites or a note, with a reason; `expiresAt` (ms) lapses it. Trust and ban need a lead: 403 otherwise. */
+  actOnAuthor: (action: AuthorActionRequest) => request<AuthorActionAnswer>('POST', '/api/authors/actions', { json: action }),
+  /** Undoes an action on an author: one's own, or anyone's for a lead. */
+  undoAuthorAction: (id: number) => request<AuthorUndoAnswer>('POST', `/api/authors/actions/${id}/undo`),
+  /** Banned authors' comments hidden on arrival and still hidden; deciding one again (`decide`) reverses it. */
+  hiddenByRule: () => request<{ items: HiddenByRuleItem[] }>('GET', '/api/hidden-by-rule'),
 
   importFile: (file: File, format: ImportFormat) => {
     const form = new FormData();

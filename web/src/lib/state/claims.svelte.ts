@@ -1,7 +1,9 @@
 import { api, ApiError, type Claim } from '../api.ts';
 
-/** The server's claim lasts 2 minutes; renewing well before keeps it through a slow network. */
+/** The server's claim lasts 2 minutes by default; renewing well before keeps it through a slow network. */
 const RENEW_MS = 40_000;
+/** A claim configured shorter (TRIAGE_CLAIM_SECONDS) is renewed at a third of its length, never more often than this. */
+const MIN_RENEW_MS = 5_000;
 
 /**
  * The claim on the comment a moderator has open: claimed when opened,
@@ -10,7 +12,7 @@ const RENEW_MS = 40_000;
  */
 export class ClaimHolder {
   #id: number | null = null;
-  #timer: ReturnType<typeof setInterval> | null = null;
+  #timer: ReturnType<typeof setTimeout> | null = null;
   readonly #onClaim: (id: number, claim: Claim | null) => void;
   readonly #onRefused: (id: number, error: unknown) => void;
 
@@ -37,7 +39,6 @@ export class ClaimHolder {
     if (previous !== null) api.release(previous).catch(() => {});
     if (id === null) return;
     void this.#claim(id, false);
-    this.#timer = setInterval(() => void this.#claim(id, false), RENEW_MS);
   }
 
   /** A lead or admin takes the comment from whoever reviews it. */
@@ -56,25 +57,31 @@ export class ClaimHolder {
   async #claim(id: number, takeOver: boolean): Promise<void> {
     try {
       const answer = await api.claim(id, takeOver);
-      if (takeOver && this.#id !== id) {
-        this.#stop();
-        this.#id = id;
-        this.#timer = setInterval(() => void this.#claim(id, false), RENEW_MS);
-      }
+      if (takeOver) this.#id = id;
+      // The moderator moved on while this claim was on its way: let it go again.
+      if (this.#id !== id) return void api.release(id).catch(() => {});
       this.#onClaim(id, answer.claim);
+      // Renew while it stays open: every 40 s, or at a third of a shorter claim.
+      const left = answer.claim ? answer.claim.expiresAt - Date.now() : RENEW_MS;
+      this.#stop();
+      this.#timer = setTimeout(() => void this.#claim(id, false), Math.min(RENEW_MS, Math.max(MIN_RENEW_MS, left / 3)));
     } catch (error) {
       if (takeOver) throw error;
       // Someone else holds it (or it is gone): stop asking, and let the list show who.
-      if (error instanceof ApiError && [403, 404, 409].includes(error.status) && this.#id === id) {
-        this.#stop();
+      if (this.#id !== id) return;
+      this.#stop();
+      if (error instanceof ApiError && [403, 404, 409].includes(error.status)) {
         this.#id = null;
         this.#onRefused(id, error);
+      } else {
+        // No answer (the connection dropped): try again soon, the claim may still be ours.
+        this.#timer = setTimeout(() => void this.#claim(id, false), MIN_RENEW_MS * 2);
       }
     }
   }
 
   #stop(): void {
-    if (this.#timer) clearInterval(this.#timer);
+    if (this.#timer) clearTimeout(this.#timer);
     this.#timer = null;
   }
 }
