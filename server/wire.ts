@@ -38,7 +38,6 @@ import type { authorActSchema, AuthorActionSchema, authorPageSchema, authorUndoS
 import type { decideSampleSchema, drawSampleSchema, getSampleSchema, SampleItemSchema, SampleSummarySchema } from './samples/schemas.ts';
 import type { listCommentsSchema, searchSchema } from './search/schemas.ts';
 import type { getRescoreSchema, postRescoreSchema } from './scoring/schemas.ts';
-import type { getRescoreSchema, postRescoreSchema } from './scoring/schemas.ts';
 import type { analysisSchema, getThresholdsSchema, historySchema, putThresholdsSchema, shadowSchema, whatIfSchema } from './thresholds/schemas.ts';
 
 export { LABELS, type Label, type LabelScores } from './scoring/labels.ts';
@@ -153,10 +152,6 @@ export type DrawSampleRequest = Body<typeof drawSampleSchema>;
 export type SampleWithItems = Ok<typeof getSampleSchema>;
 export type SampleDecisionRequest = Body<typeof decideSampleSchema>;
 export type SampleDecisionAnswer = Ok<typeof decideSampleSchema>;
-
-// Rescoring with the model in force (GET/POST /api/scoring/rescore).
-export type RescoreStatus = Ok<typeof getRescoreSchema>;
-export type RescoreQueued = Static<(typeof postRescoreSchema.response)[202]>;
 
 // Rescoring with the model in force (GET/POST /api/scoring/rescore).
 export type RescoreStatus = Ok<typeof getRescoreSchema>;
