@@ -24,12 +24,17 @@ import { resolve } from 'node:path';
 import { DEFAULT_FEATURIZER, featurize, normalizeText, type FeaturizerParams } from '../server/scoring/featurize.ts';
 import { LABELS, type Label } from '../server/scoring/labels.ts';
 import { headLogits, poolingScale, weightsChecksum, type LocalModelManifest, type Pooling, type TensorSpec } from '../server/scoring/local-model.ts';
-import { DEFAULT_DATA_DIR, PROJECT_ROOT, SET_IDS, loadAllSets, seededRandom, shuffleInPlace, stratifiedSplit, type DataRow } from './lib/datasets.ts';
+import { DEFAULT_DATA_DIR, MADLIBS_NAME_ADJ_TRAIN_SHARE, PROJECT_ROOT, SET_IDS, loadAllSets, seededRandom, shuffleInPlace, stratifiedSplit, type DataRow } from './lib/datasets.ts';
+import { LEXICON_SOURCE, buildLexicon } from './lib/lexicon.ts';
 import { maskedBinaryCrossEntropy, maskedBinaryCrossEntropyGrad } from './lib/loss.ts';
 import { rocAuc, thresholdForBestF1, thresholdForPrecision } from './lib/metrics.ts';
 
-/** The labels with training signal here; severe_toxicity and sexual_explicit have none and stay null. */
-export const LEARNED: Label[] = ['toxicity', 'identity_attack', 'insult', 'threat', 'obscene'];
+/**
+ * The labels with training signal here, in output order. severe_toxicity has
+ * none and stays null; sexual_explicit (ConvAbuse's sex_harassment, a small
+ * proxy) is trained but only exposed with --sexual-explicit (see the model card).
+ */
+export const LEARNED: Label[] = ['toxicity', 'identity_attack', 'insult', 'threat', 'obscene', 'sexual_explicit'];
 const VALIDATION_FRACTION = 0.1;
 const TARGET_PRECISION = 0.8;
 
@@ -58,6 +63,11 @@ interface Options {
   setWeight: number;
   members: number;
   setHeads: number;
+  normalization: number;
+  lexicon: boolean;
+  clauseMarks: boolean;
+  sexualExplicit: boolean;
+  madlibsShare: number;
 }
 
 interface Encoded {
@@ -318,7 +328,11 @@ function validationScore(enc: Encoded, probs: Float32Array): { score: number; de
 }
 
 function featurizerParams(o: Options): FeaturizerParams {
-  return { ...DEFAULT_FEATURIZER, buckets: o.buckets, minN: o.minN, maxN: o.maxN };
+  const p: FeaturizerParams = { ...DEFAULT_FEATURIZER, buckets: o.buckets, minN: o.minN, maxN: o.maxN };
+  if (o.normalization === 2) p.normalization = 2;
+  if (o.lexicon) p.lexicon = buildLexicon();
+  if (o.clauseMarks) p.clauseMarks = true;
+  return p;
 }
 
 function quantizeRows(emb: Float32Array, rows: number, dim: number): { q: Int8Array; scale: Float32Array } {
@@ -354,7 +368,9 @@ function writeModel(o: Options, members: Params[], thresholds: Record<Label, num
     return t;
   });
   const file = Buffer.concat(parts.map((p) => p.bytes));
-  const labels = Object.fromEntries(LABELS.map((l) => [l, LEARNED.includes(l) ? LEARNED.indexOf(l) : null])) as Record<Label, number | null>;
+  const exposed = (l: Label): boolean => LEARNED.includes(l) && (l !== 'sexual_explicit' || o.sexualExplicit);
+  const labels = Object.fromEntries(LABELS.map((l) => [l, exposed(l) ? LEARNED.indexOf(l) : null])) as Record<Label, number | null>;
+  for (const l of LABELS) if (!exposed(l)) thresholds[l] = null;
   const manifest: LocalModelManifest = {
     id: 'triage-local',
     version: o.version,
@@ -532,25 +548,38 @@ function trainMember(o: Options, tr: Encoded, va: Encoded, seed: number, log: (m
   return { params: best.params, probs: predict(best.params, o, va.features), name: best.name, score: best.score };
 }
 
+/**
+ * The training and validation rows: held-out rows never, nor training rows
+ * whose normalised text is a held-out text in any set (retweets, reposts);
+ * validation is a seeded, stratified 10% of each set's remaining rows.
+ * scripts/validation-thresholds.ts reads the same validation rows.
+ */
+export function splitForTraining(all: DataRow[], seed: number, p: FeaturizerParams): { trainRows: DataRow[]; valRows: DataRow[]; dropped: number } {
+  const key = (text: string): string => normalizeText(text, p.maxChars, p.normalization).trim();
+  const heldKeys = new Set(all.filter((r) => r.split === 'heldout').map((r) => key(r.text)));
+  const trainable = all.filter((r) => r.split === 'train');
+  const train0 = trainable.filter((r) => !heldKeys.has(key(r.text)));
+  const trainRows: DataRow[] = [];
+  const valRows: DataRow[] = [];
+  SET_IDS.forEach((set, i) => {
+    const { keep, out } = stratifiedSplit(train0.filter((r) => r.set === set), VALIDATION_FRACTION, seed * 100 + i);
+    trainRows.push(...keep);
+    valRows.push(...out);
+  });
+  return { trainRows, valRows, dropped: trainable.length - train0.length };
+}
+
 export async function train(o: Options): Promise<void> {
   const started = Date.now();
   const log = (msg: string): void => console.log(`[${((Date.now() - started) / 1000).toFixed(0)}s] ${msg}`);
   await tf.setBackend('cpu');
   const p = featurizerParams(o);
+  if (p.lexicon) log(`lexicon: ${p.lexicon.length} terms from ${LEXICON_SOURCE}`);
 
-  const all = loadAllSets(o.data);
+  const all = loadAllSets(o.data, { madlibsShare: o.madlibsShare });
   // Held-out texts may reappear in another set (retweets, reposts): drop those from training.
-  const heldKeys = new Set(all.filter((r) => r.split === 'heldout').map((r) => normalizeText(r.text).trim()));
-  const trainable = all.filter((r) => r.split === 'train');
-  const train0 = trainable.filter((r) => !heldKeys.has(normalizeText(r.text).trim()));
-  const trainRows: DataRow[] = [];
-  const valRows: DataRow[] = [];
-  SET_IDS.forEach((set, i) => {
-    const { keep, out } = stratifiedSplit(train0.filter((r) => r.set === set), VALIDATION_FRACTION, o.seed * 100 + i);
-    trainRows.push(...keep);
-    valRows.push(...out);
-  });
-  log(`rows: ${trainRows.length} train, ${valRows.length} validation, ${trainable.length - train0.length} dropped as copies of held-out texts`);
+  const { trainRows, valRows, dropped } = splitForTraining(all, o.seed, p);
+  log(`rows: ${trainRows.length} train, ${valRows.length} validation, ${dropped} dropped as copies of held-out texts`);
 
   const tr = encode(trainRows, p, o.soft, o.setWeight);
   const va = encode(valRows, p);
@@ -595,6 +624,10 @@ export async function train(o: Options): Promise<void> {
     setHeads: o.setHeads,
     softTargets: o.soft,
     setWeight: o.setWeight,
+    madlibsShare: o.madlibsShare,
+    normalization: o.normalization,
+    lexicon: o.lexicon ? LEXICON_SOURCE : null,
+    clauseMarks: o.clauseMarks,
     batch: o.batch,
     trainRows: trainRows.length,
     validationRows: valRows.length,
@@ -618,7 +651,7 @@ if (isMain) {
     .option('--lr <x>', 'Adam learning rate', parseFloat, 0.003)
     .option('--batch <n>', 'rows per step', (v) => parseInt(v, 10), 128)
     .option('--buckets <n>', 'hash buckets (power of two)', (v) => parseInt(v, 10), DEFAULT_FEATURIZER.buckets)
-    .option('--version <v>', 'model version written to model.json (stored with every score: bump it with the weights)', '1.2.0')
+    .option('--version <v>', 'model version written to model.json (stored with every score: bump it with the weights)', '2.0.0')
     .option('--optimizer <name>', 'embedding optimizer: adam, adagrad or sgd', 'adam')
     .option('--embedding-lr <x>', 'embedding learning rate', parseFloat, 0.003)
     .option('--l2 <x>', 'L2 weight decay on touched embedding rows', parseFloat, 0)
@@ -632,13 +665,20 @@ if (isMain) {
     .option('--set-weight <alpha>', 'weight rows by (mean set size / set size)^alpha', parseFloat, 0)
     .option('--members <n>', 'models trained from different seeds whose probabilities are averaged', (v) => parseInt(v, 10), 2)
     .option('--set-heads <l2>', 'learn per-set offsets to the output weights in training, with this L2 strength (0: off)', parseFloat, 0)
-    .option('--no-set-bias', 'do not learn a per-set bias during training');
+    .option('--no-set-bias', 'do not learn a per-set bias during training')
+    .option('--normalization <n>', 'featurizer normalisation: 1 (as 1.x) or 2 (controls, homoglyphs, wider spacing)', (v) => parseInt(v, 10), 2)
+    .option('--no-lexicon', 'leave out the lexicon feature (naughty-words, baked into model.json)')
+    .option('--no-clause-marks', 'leave out the marks on words of clauses with a negator or a word about speech')
+    .option('--madlibs-share <x>', 'share of the 72,000 "<name> is a <adjective> <identity>" madlibs trained on', parseFloat, MADLIBS_NAME_ADJ_TRAIN_SHARE)
+    .option('--no-sexual-explicit', 'train the sexual_explicit output but leave the label null in model.json');
   program.parse();
   const opts = program.opts<Options>();
   if (!(opts.buckets > 0) || (opts.buckets & (opts.buckets - 1)) !== 0) program.error('--buckets must be a power of two');
   if (!['adam', 'adagrad', 'sgd'].includes(opts.optimizer)) program.error('--optimizer must be adam, adagrad or sgd');
   if (opts.pooling !== 'sqrtn' && opts.pooling !== 'mean') program.error('--pooling must be sqrtn or mean');
   if (!(opts.dropout >= 0 && opts.dropout < 1)) program.error('--dropout must be in [0, 1)');
+  if (opts.normalization !== 1 && opts.normalization !== 2) program.error('--normalization must be 1 or 2');
+  if (opts.lexicon && opts.normalization !== 2) program.error('--lexicon needs --normalization 2');
   for (const key of ['epochs', 'dim', 'hidden', 'batch', 'members'] as const) {
     if (!Number.isInteger(opts[key]) || opts[key] < 1) program.error(`--${key} must be a positive integer`);
   }

@@ -529,7 +529,7 @@ export const MADLIBS_NAME_ADJ_TRAIN_SHARE = 0.1;
  * carries it. Synthetic, so they teach that identity words alone are not
  * toxic. Seeded stratified 25% held out.
  */
-export function loadMadlibs(dir: string): DataRow[] {
+export function loadMadlibs(dir: string, nameAdjShare = MADLIBS_NAME_ADJ_TRAIN_SHARE): DataRow[] {
   const file = 'madlibs/en_sentence_templates.csv';
   const rows = readCsv(dir, file).map((r, i) => {
     if (r.toxicity !== 'toxic' && r.toxicity !== 'nontoxic') throw new Error(`${file} line ${i + 2}: field toxicity must be toxic or nontoxic, got ${JSON.stringify(r.toxicity)}`);
@@ -538,12 +538,12 @@ export function loadMadlibs(dir: string): DataRow[] {
   const split = withSplit('madlibs', rows, 8);
   const random = seededRandom(SPLIT_SEED + 9);
   return split
-    .filter((r, i) => r.split === 'heldout' || rows[i]!.template !== 'name_adj' || random() < MADLIBS_NAME_ADJ_TRAIN_SHARE)
+    .filter((r, i) => r.split === 'heldout' || rows[i]!.template !== 'name_adj' || random() < nameAdjShare)
     .map(({ set, text, labels, split: s }) => ({ set, text, labels, split: s }));
 }
 
-/** Every set, in SET_IDS order. */
-export function loadAllSets(dir: string = DEFAULT_DATA_DIR): DataRow[] {
+/** Every set, in SET_IDS order. `madlibsShare`: see MADLIBS_NAME_ADJ_TRAIN_SHARE. */
+export function loadAllSets(dir: string = DEFAULT_DATA_DIR, options: { madlibsShare?: number } = {}): DataRow[] {
   if (!existsSync(dir)) throw new DataMissingError(dir, 'the data folder');
   return [
     ...loadWikiDetox(dir),
@@ -557,7 +557,7 @@ export function loadAllSets(dir: string = DEFAULT_DATA_DIR): DataRow[] {
     ...loadStormfront(dir),
     ...loadConvAbuse(dir),
     ...loadHatemoji(dir),
-    ...loadMadlibs(dir),
+    ...loadMadlibs(dir, options.madlibsShare),
   ];
 }
 
