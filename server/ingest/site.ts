@@ -78,10 +78,9 @@ export function createSiteIngest(deps: SiteIngestDeps) {
   const { db, store, now } = deps;
 
   /** The item's thread, created or brought up to date. */
-  function threadFor(source: string, item: SiteCommentInput, t: number): StoredThread {
+  /** The item's thread (`stored`: as found before any write), created or brought up to date. */
+  function threadFor(source: string, item: SiteCommentInput, stored: StoredThread | undefined, t: number): StoredThread {
     const given = item.thread;
-    checkUrl(given.url);
-    const stored = store.getThread(source, given.id);
     if (!stored) {
       const thread = { title: given.title ?? '', url: given.url ?? null, body: '', closed: given.closed ? (1 as const) : (0 as const) };
       const id = store.insertThread({ importId: null, source, externalId: given.id, ...thread, closed: thread.closed === 1, importedAt: t });
@@ -97,7 +96,8 @@ export function createSiteIngest(deps: SiteIngestDeps) {
     return next;
   }
 
-  function parentOf(source: string, item: SiteCommentInput, threadId: number): SiteComment | null {
+  /** `threadId`: the item's stored thread, undefined when it is new (then no stored comment can be the parent). */
+  function parentOf(source: string, item: SiteCommentInput, threadId: number | undefined): SiteComment | null {
     if (item.parentId === undefined || item.parentId === null) return null;
     if (item.parentId === item.id) throw new Refused('a comment cannot answer itself');
     const parent = store.getSiteComment(source, item.parentId);
@@ -106,15 +106,25 @@ export function createSiteIngest(deps: SiteIngestDeps) {
     return parent;
   }
 
-  /** Stores one item; throws Refused to leave it out. Returns its outcome and what changed. */
+  /**
+   * Stores one item; throws Refused to leave it out, always before writing
+   * anything (so an item needs no savepoint of its own). Returns its outcome and what changed.
+   */
   function upsert(source: string, item: SiteCommentInput, t: number, model: string | null): { outcome: SiteOutcome; triageId: number; reason: string | null; text: boolean } {
-    const thread = threadFor(source, item, t);
+    checkUrl(item.thread.url);
+    const storedThread = store.getThread(source, item.thread.id);
     const existing = store.getSiteComment(source, item.id);
     // Fields an item leaves out keep what is stored.
     const postedAt = item.postedAt === undefined && existing ? existing.posted_at : toTime(item.postedAt);
     const author = item.author === undefined && existing ? existing.author : (item.author?.name ?? null);
     const authorId = item.author === undefined && existing ? existing.author_id : (item.author?.id ?? null);
-    const parent = item.parentId === undefined && existing ? null : parentOf(source, item, thread.id);
+    const parent = item.parentId === undefined && existing ? null : parentOf(source, item, storedThread?.id);
+    if (existing) {
+      if (existing.thread_id !== storedThread?.id) throw new Refused(`comment "${item.id}" belongs to another thread`);
+      const parentId = item.parentId === undefined ? existing.parent_id : (parent?.id ?? null);
+      if (existing.parent_id !== parentId) throw new Refused(`comment "${item.id}" cannot move to another parent`);
+    }
+    const thread = threadFor(source, item, storedThread, t);
 
     if (!existing) {
       const id = store.insertComment({
@@ -135,9 +145,7 @@ export function createSiteIngest(deps: SiteIngestDeps) {
       return { outcome: 'created', triageId: id, reason: null, text: true };
     }
 
-    if (existing.thread_id !== thread.id) throw new Refused(`comment "${item.id}" belongs to another thread`);
-    const parentId = item.parentId === undefined ? existing.parent_id : (parent?.id ?? null);
-    if (existing.parent_id !== parentId) throw new Refused(`comment "${item.id}" cannot move to another parent`);
+    const parentId = existing.parent_id;
     const changes: string[] = [];
     const textChanged = existing.body !== item.text;
     if (textChanged || existing.author !== author || existing.posted_at !== postedAt) {
@@ -165,7 +173,6 @@ export function createSiteIngest(deps: SiteIngestDeps) {
     return { outcome: 'updated', triageId: existing.id, reason: changes.join(', '), text: textChanged };
   }
 
-  const item = db.transaction(upsert);
 
   /**
    * Stores items from `from` on, in one transaction, until the end or until
@@ -189,7 +196,7 @@ export function createSiteIngest(deps: SiteIngestDeps) {
         continue;
       }
       try {
-        const r = item(source, raw as SiteCommentInput, t, model);
+        const r = upsert(source, raw as SiteCommentInput, t, model);
         rescore ||= r.text;
         if (r.outcome === 'created') {
           first ||= r.triageId;

@@ -136,8 +136,10 @@ export function createIngestStore(db: Db) {
     'SELECT max(position) AS p FROM comments WHERE thread_id = @threadId',
   );
   const insertComment = db.prepare<NewComment & { sourceStatus: string | null; authorId: string | null }>(
-    `INSERT INTO comments (import_id, thread_id, parent_id, external_id, position, depth, author, author_id, body, posted_at, imported_at, source_status)
-     VALUES (@importId, @threadId, @parentId, @externalId, @position, @depth, @author, @authorId, @body, @postedAt, @importedAt, @sourceStatus)`,
+    `INSERT INTO comments (import_id, thread_id, parent_id, external_id, position, depth, author, author_id, author_key, body, posted_at, imported_at, source_status)
+     VALUES (@importId, @threadId, @parentId, @externalId, @position, @depth, @author, @authorId,
+             CASE WHEN @authorId IS NOT NULL THEN @authorId WHEN @author IS NOT NULL THEN 'name:' || @author END,
+             @body, @postedAt, @importedAt, @sourceStatus)`,
   );
   const insertImport = db.prepare<NewImport>(
     `INSERT INTO imports (format, source, moderator_id, threads, comments_new, comments_seen, imported_at, state, heartbeat_at)

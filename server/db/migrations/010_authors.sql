@@ -48,17 +48,26 @@ CREATE TABLE author_standings (
 -- Decisions a rule made (a banned author's comment hidden on arrival) name the rule; moderator_id is then the system account.
 ALTER TABLE decisions ADD COLUMN rule TEXT;
 
--- Comments get their author's key and standing as they arrive (or their author changes), whatever the path (import, site API).
-CREATE TRIGGER comments_author_insert AFTER INSERT ON comments
+-- Comments get their author's key and standing as they arrive (or their author changes), whatever the path.
+-- The import and the site API write the key with the row; these fill it in for any other writer, and copy
+-- a standing only when the author has one, so a plain insert costs no second write.
+CREATE TRIGGER comments_author_key AFTER INSERT ON comments
+WHEN NEW.author_key IS NULL AND (NEW.author_id IS NOT NULL OR NEW.author IS NOT NULL)
+BEGIN
+  UPDATE comments SET author_key = CASE WHEN NEW.author_id IS NOT NULL THEN NEW.author_id ELSE 'name:' || NEW.author END
+  WHERE id = NEW.id;
+END;
+
+CREATE TRIGGER comments_author_standing AFTER INSERT ON comments
+WHEN EXISTS (SELECT 1 FROM author_standings s JOIN threads t ON t.id = NEW.thread_id
+             WHERE s.source = t.source AND s.author_key = CASE WHEN NEW.author_id IS NOT NULL THEN NEW.author_id ELSE 'name:' || NEW.author END)
 BEGIN
   UPDATE comments SET
-    author_key = k.author_key,
-    author_watched = coalesce((SELECT s.watched_until IS NOT NULL FROM author_standings s JOIN threads t ON t.id = NEW.thread_id
-                               WHERE s.source = t.source AND s.author_key = k.author_key), 0),
-    author_trusted = coalesce((SELECT s.trusted_until IS NOT NULL FROM author_standings s JOIN threads t ON t.id = NEW.thread_id
-                               WHERE s.source = t.source AND s.author_key = k.author_key), 0)
-  FROM (SELECT CASE WHEN NEW.author_id IS NOT NULL THEN NEW.author_id WHEN NEW.author IS NOT NULL THEN 'name:' || NEW.author END AS author_key) k
-  WHERE comments.id = NEW.id;
+    author_watched = (SELECT s.watched_until IS NOT NULL FROM author_standings s JOIN threads t ON t.id = NEW.thread_id
+                      WHERE s.source = t.source AND s.author_key = CASE WHEN NEW.author_id IS NOT NULL THEN NEW.author_id ELSE 'name:' || NEW.author END),
+    author_trusted = (SELECT s.trusted_until IS NOT NULL FROM author_standings s JOIN threads t ON t.id = NEW.thread_id
+                      WHERE s.source = t.source AND s.author_key = CASE WHEN NEW.author_id IS NOT NULL THEN NEW.author_id ELSE 'name:' || NEW.author END)
+  WHERE id = NEW.id;
 END;
 
 CREATE TRIGGER comments_author_update AFTER UPDATE OF author, author_id ON comments
