@@ -9,6 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LABELS } from '../../server/scoring/labels.ts';
 import { DEFAULT_MODEL_DIR, loadLocalModel, type LocalModelManifest } from '../../server/scoring/local-model.ts';
 import type { Scorer } from '../../server/scoring/types.ts';
+import { DEFAULT_THRESHOLDS } from '../../server/thresholds/defaults.ts';
+import { ISSUE_EXAMPLES, flaggedLabels } from '../../scripts/lib/probes.ts';
 
 /** The committed model's manifest, read afresh each time: tests edit their copy. */
 const readManifest = (): LocalModelManifest => JSON.parse(readFileSync(join(DEFAULT_MODEL_DIR, 'model.json'), 'utf8'));
@@ -41,10 +43,12 @@ describe.each(['cpu', 'wasm'])('loadLocalModel on %s', (backend) => {
     expect(out).toHaveLength(3);
     for (const r of out) {
       expect(Object.keys(r.scores).sort()).toEqual([...LABELS].sort());
+      // A label is null exactly where model.json maps it to no output (severe_toxicity: no data anywhere).
+      const manifest = readManifest();
       expect(r.scores.severe_toxicity).toBeNull();
-      expect(r.scores.sexual_explicit).toBeNull();
+      for (const label of LABELS.filter((l) => manifest.labels[l] === null)) expect(r.scores[label]).toBeNull();
       expect(r.model).toBe(scorer.model);
-      for (const label of ['toxicity', 'identity_attack', 'insult', 'threat', 'obscene'] as const) {
+      for (const label of LABELS.filter((l) => manifest.labels[l] !== null)) {
         const v = r.scores[label];
         expect(v).not.toBeNull();
         expect(v!).toBeGreaterThanOrEqual(0);
@@ -63,6 +67,40 @@ describe.each(['cpu', 'wasm'])('loadLocalModel on %s', (backend) => {
     const t = (await scorer.scoreBatch(toxic)).map((r) => r.scores.toxicity!);
     const b = (await scorer.scoreBatch(benign)).map((r) => r.scores.toxicity!);
     expect(Math.min(...t)).toBeGreaterThan(Math.max(...b));
+  });
+
+  it('scores a reversed (U+202E), zero-width-split or look-alike insult as the plain one', async () => {
+    const [plain, reversed, zeroWidth, homoglyph] = await scorer.scoreBatch([
+      'you are an idiot',
+      '\u202Etoidi na era uoy',
+      'you are an i\u200Bd\u200Bi\u200Bo\u200Bt',
+      'you are an іdіоt', // Cyrillic і and о
+    ]);
+    expect(reversed!.scores.toxicity).toBeCloseTo(plain!.scores.toxicity!, 5);
+    expect(zeroWidth!.scores.toxicity).toBeCloseTo(plain!.scores.toxicity!, 5);
+    // The look-alike spelling keeps its raw unigram too, so close but not equal.
+    expect(Math.abs(homoglyph!.scores.toxicity! - plain!.scores.toxicity!)).toBeLessThan(0.1);
+  });
+
+  it('flags at the default thresholds what issue 10 quotes as it does in the model card, and not the identity statement', async () => {
+    const out = await scorer.scoreBatch(ISSUE_EXAMPLES.map((e) => e.text));
+    const flagged = out.map((r) => flaggedLabels(r.scores, DEFAULT_THRESHOLDS).length > 0);
+    // The identity statement stays out of the queue.
+    expect(flagged[ISSUE_EXAMPLES.findIndex((e) => !e.flag)]).toBe(false);
+    // 2.0.0 catches two of the six ("get back on your knees…", "I will kill you and your family");
+    // the other four are its known misses (models/README.md, "Known weaknesses"). A model that
+    // catches fewer fails here.
+    expect(ISSUE_EXAMPLES.filter((e, i) => e.flag && flagged[i]).length).toBeGreaterThanOrEqual(2);
+    expect(flagged[ISSUE_EXAMPLES.findIndex((e) => e.text === 'I will kill you and your family')]).toBe(true);
+  });
+
+  it('carries its lexicon in model.json, so scoring needs no word-list package', () => {
+    const { featurizer } = readManifest();
+    expect(featurizer.normalization).toBe(2);
+    expect(featurizer.lexicon!.length).toBeGreaterThan(200);
+    expect(featurizer.lexicon).toContain('fuck');
+    const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { dependencies: Record<string, string> };
+    expect(Object.keys(pkg.dependencies)).not.toContain('naughty-words');
   });
 
   it('handles empty, emoji-only, Arabic, Chinese and 1 MB texts', async () => {
