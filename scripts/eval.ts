@@ -163,7 +163,9 @@ async function formatIssueExamples(scorers: Scorer[]): Promise<{ table: string; 
       const top = (Object.keys(s) as Label[]).filter((l) => s[l] !== null).sort((a, b) => s[b]! - s[a]!).slice(0, 2);
       return `${flagged.length > 0 ? `**flagged** (${flagged.join(', ')})` : 'not flagged'}; ${top.map((l) => `${l} ${s[l]!.toFixed(2)}`).join(', ')}`;
     });
-    out.push(`| ${e.text.length > 60 ? `${e.text.slice(0, 57)}…` : e.text} | ${e.flag ? 'yes' : 'no'} | ${cells.join(' | ')} |`);
+    // One table row per comment: the seed comments have line breaks.
+    const text = e.text.replace(/\s+/g, ' ');
+    out.push(`| ${text.length > 60 ? `${text.slice(0, 57)}…` : text} | ${e.flag ? 'yes' : 'no'} | ${cells.join(' | ')} |`);
   });
   return { table: out.join('\n'), ok };
 }

@@ -188,17 +188,19 @@ export async function runProbeGroups(groups: ProbeGroup[], scorers: Scorer[]): P
 }
 
 /**
- * The comments issue 10 quotes: six that a moderator must see (four from the
- * seed thread, two written for the issue) and one identity statement that
- * must not be flagged. Quoted here, never trained on.
+ * The comments issue 10 quotes: six that a moderator must see (four whole
+ * comments from the seed thread, two written for the issue) and one identity
+ * statement that must not be flagged. Quoted here, never trained on.
  */
 export const ISSUE_EXAMPLES: { text: string; flag: boolean }[] = [
-  { flag: true, text: 'The only kid is the one I put in your mums belly. Now get back on your knees with mekenseh and juggle. If you continue with your jackassery I’ll make your mum swallow next time. We don’t want that.' },
-  { flag: true, text: 'Nothing like shagging your mum to relieve some anger and stress. She takes it like a champ and comes back for more.' },
+  // Whole comments from the seed thread (seeds/000_f1b2f21fdc22b40c.txt), as the queue sees them.
+  { flag: true, text: 'Richard Cabeza,\n\nThe only kid is the one I put in your mums belly. Now get back on your knees with mekenseh and juggle. If you continue with your jackassery I’ll make your mum swallow next time. We don’t want that.\n\nHow’s that for immature comments? I can’t help it, she makes me feel young again…' },
+  { flag: true, text: 'You go by akhoumanuki and I’m the weirdo, lol.\n\nNothing like shagging your mum to relieve some anger and stress. She takes it like a champ and comes back for more.\nYour mum may be defenseless, but certainly not innocent ; ))\n\nWe can stop this or you can continue making asinine comments and I’ll feel obliged to reply.' },
   { flag: true, text: 'Fantastic ya Imm Anwar – you have taken it to a new level – you like to rape deceased women in their upper 90’s – I think that puts in you in a rare class of human beings. Congrats! There’s a special place in hell reserved for you next to your buddies Bashar and Hassouni.' },
+  { flag: true, text: 'Haha! It’s not rape if it’s consensual ; )\n\nIf your mother is deceased than it must have been your wife or daughter I was shagging. My apologies.\n\nRichard Cabeza, will you be having fun in hell with us? Or are you going to heaven? You know, the boring place. No alcohol having, vanilla sex with virgins, and full of self righteous douchnozzles like yourself.' },
+  // Written for the issue.
   { flag: true, text: 'I will kill you and your family' },
   { flag: true, text: "I'm going to find where you live and burn your house down" },
-  { flag: true, text: "It's not rape if it's consensual" },
   { flag: false, text: 'As a gay Muslim woman I really appreciate the quiet study rooms' },
 ];
 
