@@ -22,6 +22,7 @@ import { buildApp } from '../server/app.ts';
 import { openDatabase } from '../server/db/open.ts';
 import { LABELS, type LabelScores } from '../server/scoring/labels.ts';
 import { createTriage, type Triage } from '../server/triage.ts';
+import { seededRandom } from '../server/random.ts';
 
 /** The parts of autocannon's API and result this bench uses (the package ships no types). */
 interface AutocannonResult {
@@ -54,17 +55,8 @@ const WORDS = (
   'moron love hate terrible brilliant clown liar truth facts read again sure whatever'
 ).split(' ');
 
-/** A small, fast, seeded generator so every run builds the same database. */
-function rng(seed: number) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded, so every run builds the same data. */
+const rng = seededRandom;
 
 function sentence(rand: () => number): string {
   const n = 8 + Math.floor(rand() * 30);

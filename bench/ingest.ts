@@ -32,6 +32,7 @@ import { buildApp } from '../server/app.ts';
 import { openDatabase } from '../server/db/open.ts';
 import { createTriage, stopTriage } from '../server/triage.ts';
 import { startServerProcess, stopServerProcess } from '../test/helpers/server-process.ts';
+import { seededRandom } from '../server/random.ts';
 
 const SOURCE = 'bench.example';
 const ADMIN = { username: 'bench-admin', password: 'bench-password-loopback' };
@@ -60,17 +61,8 @@ const ms = (n: number): string => (Number.isNaN(n) ? '-' : n < 10 ? n.toFixed(1)
 const int = (n: number): string => Math.round(n).toLocaleString('en');
 const sleep = (t: number) => new Promise((r) => setTimeout(r, t));
 
-/** A small seeded generator, so every run sends the same comments. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded, so every run builds the same data. */
+const rng = seededRandom;
 
 const WORDS = (
   'the a this that people article comment agree disagree idiot stupid great point really think vote city council never always why because ' +

@@ -18,7 +18,7 @@ import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Command } from 'commander';
 import { openDatabase } from '../server/db/open.ts';
-import { seededRandom } from '../server/samples/draw.ts';
+import { seededRandom } from '../server/random.ts';
 import type { SearchQuery } from '../server/search/service.ts';
 import { createTriage, type Triage } from '../server/triage.ts';
 

@@ -35,6 +35,7 @@ import { buildApp } from '../server/app.ts';
 import { openDatabase } from '../server/db/open.ts';
 import { LABELS, type LabelScores } from '../server/scoring/labels.ts';
 import { createTriage, type Triage } from '../server/triage.ts';
+import { seededRandom } from '../server/random.ts';
 
 const MODEL = 'bench-synthetic@1';
 const PASSWORD = 'bench-password-loopback';
@@ -59,17 +60,8 @@ const int = (n: number): string => Math.round(n).toLocaleString('en');
 const sleep = (t: number) => new Promise((r) => setTimeout(r, t));
 const verdict = (ok: boolean, target: string) => `${ok ? 'ok' : 'MISSED'} (${target})`;
 
-/** A small, fast, seeded generator so every run builds the same database. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded, so every run builds the same data. */
+const rng = seededRandom;
 
 const WORDS = (
   'the a this that people article comment agree disagree idiot stupid great point really think vote city council ' +

@@ -5,7 +5,8 @@ import { NotFound } from '../errors.ts';
 import type { ModerationService } from '../moderation/service.ts';
 import { STATUS_AFTER, type DecisionAction } from '../moderation/statuses.ts';
 import type { Comment, QueueItem } from '../wire.ts';
-import { reservoirSample, seededRandom } from './draw.ts';
+import { seededRandom } from '../random.ts';
+import { reservoirSample } from './draw.ts';
 import { estimateMissed, type MissedEstimate } from './estimate.ts';
 import type { SampleItemRow, SampleRow, SampleStore } from './store.ts';
 

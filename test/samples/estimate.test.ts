@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { reservoirSample, seededRandom } from '../../server/samples/draw.ts';
+import { reservoirSample } from '../../server/samples/draw.ts';
+import { seededRandom } from '../../server/random.ts';
 import { estimateMissed, wilsonInterval } from '../../server/samples/estimate.ts';
 
 describe('wilsonInterval', () => {
