@@ -173,6 +173,17 @@ export function decideInPlace(comment: Comment, action: Action, note?: string, a
       comment.status = before;
       decisions.announce([{ id: comment.id, status: before }]);
       showError(error, `Could not ${action} comment ${comment.id}`);
+      // A refusal (a role, a comment already decided or gone): show the comment as the server has it now.
+      if (error instanceof ApiError && error.status >= 400 && error.status < 500) {
+        api.comment(comment.id).then(
+          ({ comment: now }) => {
+            comment.status = now.status;
+            comment.version = now.version;
+            decisions.announce([{ id: comment.id, status: now.status, comment: now }]);
+          },
+          () => {},
+        );
+      }
     });
 }
 
