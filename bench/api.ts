@@ -20,9 +20,9 @@ import { performance } from 'node:perf_hooks';
 import { Command } from 'commander';
 import { buildApp } from '../server/app.ts';
 import { openDatabase } from '../server/db/open.ts';
-import { LABELS, type LabelScores } from '../server/scoring/labels.ts';
-import { createTriage, type Triage } from '../server/triage.ts';
+import { createTriage } from '../server/triage.ts';
 import { seededRandom } from '../server/random.ts';
+import { generate, MODEL } from './lib/synthetic.ts';
 
 /** The parts of autocannon's API and result this bench uses (the package ships no types). */
 interface AutocannonResult {
@@ -45,90 +45,8 @@ interface AutocannonOptions {
 }
 const autocannon = createRequire(import.meta.url)('autocannon') as (opts: AutocannonOptions) => Promise<AutocannonResult> & { stop?: () => void };
 
-const MODEL = 'bench-synthetic@1';
 const BENCH_USER = 'bench-admin';
 const BENCH_PASSWORD = 'bench-password-loopback';
-
-const WORDS = (
-  'the a this that people article comment agree disagree idiot stupid great point really think vote city council ' +
-  'never always why because you your they government tax school road park news report source wrong right awful ' +
-  'moron love hate terrible brilliant clown liar truth facts read again sure whatever'
-).split(' ');
-
-/** Seeded, so every run builds the same data. */
-const rng = seededRandom;
-
-function sentence(rand: () => number): string {
-  const n = 8 + Math.floor(rand() * 30);
-  const words: string[] = [];
-  for (let i = 0; i < n; i++) words.push(WORDS[Math.floor(rand() * WORDS.length)]);
-  return words.join(' ');
-}
-
-/** Most comments are mild; about one in ten crosses a 0.8 threshold on some label. */
-function syntheticScores(rand: () => number): LabelScores {
-  const hot = rand() < 0.1;
-  const scores = {} as LabelScores;
-  for (const label of LABELS) scores[label] = Math.round((hot && rand() < 0.4 ? 0.8 + rand() * 0.2 : rand() * 0.6) * 1e4) / 1e4;
-  return scores;
-}
-
-/** Inserts threads and comments through the ingest store and records their scores as the scoring pipeline does. */
-function generate(triage: Triage, threads: number, comments: number, log: (msg: string) => void): void {
-  const { db, stores: { ingest, scoring } } = triage;
-  const rand = rng(42);
-  const perThread = Math.max(1, Math.floor(comments / threads));
-  const started = Date.now();
-  const base = Date.now() - 30 * 24 * 3600 * 1000;
-
-  const insertThreads = db.transaction((from: number, to: number) => {
-    for (let t = from; t < to; t++) {
-      const threadId = ingest.insertThread({
-        importId: null,
-        source: 'bench',
-        externalId: `t${t}`,
-        title: `Synthetic thread ${t}: ${sentence(rand).slice(0, 60)}`,
-        url: null,
-        body: sentence(rand),
-        importedAt: base + t * 1000,
-      });
-      const ids: { id: number; depth: number }[] = [];
-      for (let i = 0; i < perThread; i++) {
-        // Half the comments answer an earlier one, so threads have real depth.
-        const parent = ids.length > 0 && rand() < 0.5 ? ids[Math.floor(rand() * ids.length)] : undefined;
-        const id = ingest.insertComment({
-          importId: null,
-          threadId,
-          parentId: parent?.id ?? null,
-          externalId: `c${i}`,
-          position: i,
-          depth: parent ? parent.depth + 1 : 0,
-          author: `user${Math.floor(rand() * 5000)}`,
-          body: sentence(rand),
-          postedAt: base + t * 1000 + i,
-          importedAt: base + t * 1000,
-        });
-        ids.push({ id, depth: parent ? parent.depth + 1 : 0 });
-        scoring.enqueue(id, MODEL, base);
-      }
-    }
-  });
-  const STEP = 200;
-  for (let t = 0; t < threads; t += STEP) {
-    insertThreads(t, Math.min(threads, t + STEP));
-    if ((t / STEP) % 10 === 0) log(`  inserted ${Math.min(threads, t + STEP) * perThread} comments (${((Date.now() - started) / 1000).toFixed(0)} s)`);
-  }
-
-  // Scores go through the same write and flagging the pipeline uses.
-  const t0 = Date.now();
-  for (;;) {
-    const jobs = scoring.listPending(MODEL, 5000);
-    if (jobs.length === 0) break;
-    triage.scoring.record(jobs.map((j) => ({ commentId: j.commentId, scores: syntheticScores(rand) })), { model: MODEL, now: Date.now() });
-  }
-  log(`  scored in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
-  db.pragma('optimize');
-}
 
 /** Child process: the real server on the given database, telling the parent its port. */
 async function serve(dbPath: string): Promise<void> {
@@ -250,7 +168,7 @@ async function main(): Promise<void> {
     const rows: Row[] = [];
     rows.push(await run('GET /api/queue (first page)', { requests: [{ method: 'GET', path: '/api/queue' }] }));
     rows.push(await run('GET /api/queue (page 125+, cursor)', { requests: [{ method: 'GET', path: `/api/queue?cursor=${cursor}` }] }));
-    const rand = rng(7);
+    const rand = seededRandom(7);
     rows.push(
       await run('GET /api/comments/:id (random)', {
         requests: [{ method: 'GET', setupRequest: (req) => ({ ...req, path: `/api/comments/${1 + Math.floor(rand() * maxId)}` }) }],

@@ -33,11 +33,10 @@ import { fileURLToPath } from 'node:url';
 import { Command, InvalidArgumentError } from 'commander';
 import { buildApp } from '../server/app.ts';
 import { openDatabase } from '../server/db/open.ts';
-import { LABELS, type LabelScores } from '../server/scoring/labels.ts';
-import { createTriage, type Triage } from '../server/triage.ts';
+import { createTriage } from '../server/triage.ts';
 import { seededRandom } from '../server/random.ts';
+import { generate, MODEL } from './lib/synthetic.ts';
 
-const MODEL = 'bench-synthetic@1';
 const PASSWORD = 'bench-password-loopback';
 /** The client header every state change made with a session carries (server/auth/csrf.ts). */
 const CLIENT = { 'x-requested-with': 'triage' };
@@ -60,82 +59,6 @@ const int = (n: number): string => Math.round(n).toLocaleString('en');
 const sleep = (t: number) => new Promise((r) => setTimeout(r, t));
 const verdict = (ok: boolean, target: string) => `${ok ? 'ok' : 'MISSED'} (${target})`;
 
-/** Seeded, so every run builds the same data. */
-const rng = seededRandom;
-
-const WORDS = (
-  'the a this that people article comment agree disagree idiot stupid great point really think vote city council ' +
-  'never always why because you your they government tax school road park news report source wrong right awful ' +
-  'moron love hate terrible brilliant clown liar truth facts read again sure whatever'
-).split(' ');
-
-function sentence(rand: () => number): string {
-  const n = 8 + Math.floor(rand() * 30);
-  const words: string[] = [];
-  for (let i = 0; i < n; i++) words.push(WORDS[Math.floor(rand() * WORDS.length)]!);
-  return words.join(' ');
-}
-
-/** Most comments are mild; about one in ten crosses a 0.8 threshold on some label. */
-function syntheticScores(rand: () => number): LabelScores {
-  const hot = rand() < 0.1;
-  const scores = {} as LabelScores;
-  for (const label of LABELS) scores[label] = Math.round((hot && rand() < 0.4 ? 0.8 + rand() * 0.2 : rand() * 0.6) * 1e4) / 1e4;
-  return scores;
-}
-
-/** bench/api.ts's database: threads and comments through the ingest store, scores recorded (and flagged) as the scoring pipeline does. */
-function generate(triage: Triage, threads: number, comments: number, log: (msg: string) => void): void {
-  const { db, stores: { ingest, scoring } } = triage;
-  const rand = rng(42);
-  const perThread = Math.max(1, Math.floor(comments / threads));
-  const started = Date.now();
-  const base = Date.now() - 30 * 24 * 3600 * 1000;
-  const insertThreads = db.transaction((from: number, to: number) => {
-    for (let t = from; t < to; t++) {
-      const threadId = ingest.insertThread({
-        importId: null,
-        source: 'bench',
-        externalId: `t${t}`,
-        title: `Synthetic thread ${t}: ${sentence(rand).slice(0, 60)}`,
-        url: null,
-        body: sentence(rand),
-        importedAt: base + t * 1000,
-      });
-      const ids: { id: number; depth: number }[] = [];
-      for (let i = 0; i < perThread; i++) {
-        const parent = ids.length > 0 && rand() < 0.5 ? ids[Math.floor(rand() * ids.length)] : undefined;
-        const id = ingest.insertComment({
-          importId: null,
-          threadId,
-          parentId: parent?.id ?? null,
-          externalId: `c${i}`,
-          position: i,
-          depth: parent ? parent.depth + 1 : 0,
-          author: `user${Math.floor(rand() * 5000)}`,
-          body: sentence(rand),
-          postedAt: base + t * 1000 + i,
-          importedAt: base + t * 1000,
-        });
-        ids.push({ id, depth: parent ? parent.depth + 1 : 0 });
-        scoring.enqueue(id, MODEL, base);
-      }
-    }
-  });
-  const STEP = 200;
-  for (let t = 0; t < threads; t += STEP) {
-    insertThreads(t, Math.min(threads, t + STEP));
-    if ((t / STEP) % 10 === 0) log(`  inserted ${int(Math.min(threads, t + STEP) * perThread)} comments (${((Date.now() - started) / 1000).toFixed(0)} s)`);
-  }
-  const t0 = Date.now();
-  for (;;) {
-    const jobs = scoring.listPending(MODEL, 5000);
-    if (jobs.length === 0) break;
-    triage.scoring.record(jobs.map((j) => ({ commentId: j.commentId, scores: syntheticScores(rand) })), { model: MODEL, now: Date.now() });
-  }
-  log(`  scored in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
-  db.pragma('optimize');
-}
 
 /** Child process: adds the moderators the file lacks, then the real server on it; tells the parent its port. */
 async function serve(dbPath: string, screens: number): Promise<void> {
@@ -292,7 +215,7 @@ interface Slice {
  * escalation), then a fresh page, until `until`.
  */
 async function decide(base: string, session: Record<string, string>, k: number, slice: Slice, opts: { page: number; take: number; until: number }, attempts: Attempt[]): Promise<void> {
-  const rand = rng(1000 + k);
+  const rand = seededRandom(1000 + k);
   const headers = { ...session, 'content-type': 'application/json' };
   while (performance.now() < opts.until) {
     const res = await fetch(`${base}/api/queue?limit=${opts.page}&minScore=${slice.min}&maxScore=${slice.max}`, { headers: session });
