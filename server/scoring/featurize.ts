@@ -247,14 +247,25 @@ function pushCharNgrams(buf: IdBuffer, word: string, p: FeaturizerParams, mask: 
   // Boundary marks as in fastText: "<" + word + ">", so prefixes and suffixes are their own n-grams.
   if (p.minN > p.maxN) return; // character n-grams switched off
   const len = Math.min(word.length, p.maxWordChars) + 2;
-  const code = (i: number): number => (i === 0 ? 60 : i === len - 1 ? 62 : word.charCodeAt(i - 1));
+  const last = len - 1;
+  // Inline, not a helper closure: this loop is most of featurisation's time.
   for (let i = 0; i + p.minN <= len; i++) {
     let h = (FNV_OFFSET ^ SEED_CHAR) >>> 0;
     for (let n = 1; n <= p.maxN && i + n <= len; n++) {
-      h = hashStep(h, code(i + n - 1));
+      const j = i + n - 1;
+      h = hashStep(h, j === 0 ? 60 : j === last ? 62 : word.charCodeAt(j - 1));
       if (n >= p.minN) buf.push((h >>> 0) & mask);
     }
   }
+}
+
+/** hashString(seed, `${a} ${b}`) without building the string. */
+function hashPair(seed: number, a: string, b: string): number {
+  let h = (FNV_OFFSET ^ seed) >>> 0;
+  for (let i = 0; i < a.length; i++) h = Math.imul(h ^ a.charCodeAt(i), FNV_PRIME);
+  h = Math.imul(h ^ 32, FNV_PRIME);
+  for (let i = 0; i < b.length; i++) h = Math.imul(h ^ b.charCodeAt(i), FNV_PRIME);
+  return h >>> 0;
 }
 
 /** A model's lexicon, ready to match: built once per params object. */
@@ -317,31 +328,34 @@ const SPEECH_WORDS = new Set([
   'quote', 'quoted', 'quoting', 'insult', 'insulting', 'insults', 'threatening', 'hateful', 'racist', 'sexist', 'unacceptable',
 ]);
 
+/** Clause marks: each word of a clause that holds a negator or a word about speech, again under its own hash. */
+function markClause(buf: IdBuffer, clause: string[], mask: number): void {
+  for (const w of clause) buf.push(hashString(SEED_CLAUSE, w) & mask);
+}
+
 function collectIds(text: string, p: FeaturizerParams, buf: IdBuffer): void {
   const mask = p.buckets - 1;
   const version = p.normalization ?? 1;
   const tokens = tokenize(normalizeText(text, p.maxChars, version), version);
   const lex = version === 2 ? lexiconOf(p) : null;
+  const marks = p.clauseMarks === true;
   // Every text, even an empty one, has this id: the model's per-text bias, and
   // it keeps segment sums free of empty rows.
   buf.push(hashString(SEED_WORD, '\u0002') & mask);
   let prev = '';
   let negation = 0;
   // Clause state for lexicon hits and clause marks: words since the last ".".
-  let clause: string[] = [];
+  const clause: string[] = [];
   let clauseHasCue = false;
-  const endClause = (): void => {
-    if (p.clauseMarks && clauseHasCue) for (const w of clause) buf.push(hashString(SEED_CLAUSE, w) & mask);
-    clause = [];
-    clauseHasCue = false;
-  };
   for (const token of tokens) {
     const raw = token.raw;
     let word = token.word;
     if (word === '.') {
       prev = '';
       negation = 0;
-      endClause();
+      if (marks && clauseHasCue) markClause(buf, clause, mask);
+      clause.length = 0;
+      clauseHasCue = false;
       continue;
     }
     if (lex && raw !== undefined) word = unstar(raw, lex) ?? word;
@@ -353,25 +367,25 @@ function collectIds(text: string, p: FeaturizerParams, buf: IdBuffer): void {
       // Shorter runs too: "stuupid" also reads as "stupid".
       if (single !== word) buf.push(hashString(SEED_WORD, single) & mask);
     }
-    if (prev !== '') buf.push(hashString(SEED_BIGRAM, `${prev} ${word}`) & mask);
+    if (prev !== '') buf.push(hashPair(SEED_BIGRAM, prev, word) & mask);
     if (negation > 0) {
       buf.push(hashString(SEED_NEG, word) & mask);
       negation--;
     }
-    if (NEGATORS.has(word)) negation = NEGATION_SCOPE;
-    if (lex) {
-      // Terms ending at this word; "." resets the clause, so a term never spans one.
+    const negator = NEGATORS.has(word);
+    if (negator) negation = NEGATION_SCOPE;
+    if (lex || marks) {
       clause.push(word);
-      let hit = lex.words.has(word) || lex.words.has(single);
-      if (!hit) hit = endsTerm(clause, lex.byLastWord.get(word));
-      if (hit) buf.push(hashString(SEED_LEX, negation > 0 || clauseHasCue ? 'lexicon negated' : 'lexicon') & mask);
-    } else if (p.clauseMarks) {
-      clause.push(word);
+      if (lex) {
+        // Terms ending at this word; "." resets the clause, so a term never spans one.
+        const hit = lex.words.has(word) || (single !== word && lex.words.has(single)) || endsTerm(clause, lex.byLastWord.get(word));
+        if (hit) buf.push(hashString(SEED_LEX, negation > 0 || clauseHasCue ? 'lexicon negated' : 'lexicon') & mask);
+      }
+      if (negator || SPEECH_WORDS.has(word)) clauseHasCue = true;
     }
-    if (NEGATORS.has(word) || SPEECH_WORDS.has(word)) clauseHasCue = true;
     prev = word;
   }
-  endClause();
+  if (marks && clauseHasCue) markClause(buf, clause, mask);
 }
 
 /** Hashed feature ids of one text (repeats allowed: they count twice). Never empty: see collectIds. */
