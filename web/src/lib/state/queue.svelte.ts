@@ -1,16 +1,14 @@
 import { SvelteMap, SvelteSet } from 'svelte/reactivity';
-import { api, ApiError, type Action, type Comment, type CommentContext, type QueueFilters, type QueueItem, type Stale, type Status } from '../api.ts';
+import { api, ApiError, type Action, type Comment, type QueueFilters, type QueueItem, type Stale, type Status } from '../api.ts';
 import { ClaimHolder } from './claims.svelte.ts';
+import { CommentList, LOOKAHEAD, type CommentListPage } from './comment-list.svelte.ts';
 import { decisions, describeChange, type StatusChange } from './decisions.svelte.ts';
 import { live, type LiveEventName, type LiveEvents } from './live.svelte.ts';
 import { session } from './session.svelte.ts';
 import { showError, toasts } from './toasts.svelte.ts';
 
-const PAGE = 50;
 /** Lists carry at most this many characters of a comment's text (docs/api.md). */
 const EXCERPT = 2000;
-/** Load the next page this many items before the end, so j never waits. */
-const LOOKAHEAD = 8;
 
 interface Removed {
   item: QueueItem;
@@ -44,18 +42,10 @@ function idsOf(items: QueueItem[]): ReadonlySet<number> {
  * escalations. Holds the loaded pages, the selected item, the bulk selection
  * and a cache of each comment's context.
  */
-export class QueueState {
+export class QueueState extends CommentList<QueueFilters> {
   filters = $state<QueueFilters>({ sort: 'score', status: 'pending', label: '', thread: null, minScore: null, maxScore: null, reported: false });
-  items = $state<QueueItem[]>([]);
-  nextCursor = $state<string | null>(null);
-  loading = $state(false);
-  loaded = $state(false);
-  error = $state<string | null>(null);
-  index = $state(0);
   /** Ids marked with x for a bulk decision. */
   selected = new SvelteSet<number>();
-  contexts = new SvelteMap<number, CommentContext>();
-  contextErrors = new SvelteMap<number, string>();
   /** Something changed elsewhere (another screen decided or undid): reload when shown. */
   stale = false;
   /** Listed comments someone changed meanwhile, by id: greyed with what happened while `gone`. */
@@ -73,9 +63,9 @@ export class QueueState {
       void this.#refresh(id);
     },
   );
-  #generation = 0;
 
   constructor(status: Status) {
+    super();
     this.filters.status = status;
     decisions.subscribe((changes) => this.#follow(changes));
     live.subscribe((name, data) => this.#onEvent(name, data));
@@ -91,22 +81,15 @@ export class QueueState {
     return this.incoming.size;
   }
 
-  get current(): QueueItem | null {
-    return this.items[this.index] ?? null;
+  protected fetchPage(filters: QueueFilters, cursor: string | null, limit: number): Promise<CommentListPage> {
+    return api.queue(filters, cursor, limit);
   }
 
-  /** Loads the first page for the current filters, keeping the selected comment if it is still there. */
-  async load(): Promise<void> {
-    const generation = ++this.#generation;
+  /** A load keeps the selected comment if it is still there. */
+  protected startLoad(): (page: CommentListPage) => void {
     const keep = this.current?.id;
-    this.loading = true;
-    this.error = null;
     this.stale = false;
-    try {
-      const page = await api.queue($state.snapshot(this.filters), null, PAGE);
-      if (generation !== this.#generation) return;
-      this.items = page.items;
-      this.nextCursor = page.nextCursor;
+    return (page) => {
       this.selected.clear();
       this.notes.clear();
       this.incoming.clear();
@@ -114,32 +97,11 @@ export class QueueState {
       const at = keep === undefined ? -1 : page.items.findIndex((c) => c.id === keep);
       // A fresh list opens at the first comment nobody else is reviewing.
       this.index = at >= 0 ? at : Math.max(0, page.items.findIndex((c) => !this.claimedByOther(c)));
-      this.loaded = true;
-      this.prefetch();
-    } catch (error) {
-      if (generation !== this.#generation) return;
-      this.error = error instanceof Error ? error.message : String(error);
-    } finally {
-      if (generation === this.#generation) this.loading = false;
-    }
+    };
   }
 
-  async loadMore(): Promise<void> {
-    if (!this.nextCursor || this.loading) return;
-    const generation = this.#generation;
-    this.loading = true;
-    try {
-      const page = await api.queue($state.snapshot(this.filters), this.nextCursor, PAGE);
-      if (generation !== this.#generation) return;
-      const seen = idsOf(this.items);
-      this.items.push(...page.items.filter((c) => !seen.has(c.id)));
-      for (const c of page.items) this.incoming.delete(c.id);
-      this.nextCursor = page.nextCursor;
-    } catch (error) {
-      showError(error, 'Could not load more comments');
-    } finally {
-      if (generation === this.#generation) this.loading = false;
-    }
+  protected loadedMore(page: CommentListPage): void {
+    for (const c of page.items) this.incoming.delete(c.id);
   }
 
   setFilters(change: Partial<QueueFilters>): void {
@@ -185,24 +147,6 @@ export class QueueState {
   toggleSelected(id: number): void {
     if (this.selected.has(id)) this.selected.delete(id);
     else this.selected.add(id);
-  }
-
-  /** Fetches the context of the selected comment and the next one, so both show without waiting. */
-  prefetch(): void {
-    for (const item of [this.items[this.index], this.items[this.index + 1]]) {
-      if (item) void this.context(item.id);
-    }
-  }
-
-  async context(id: number, fresh = false): Promise<void> {
-    if (!fresh && (this.contexts.has(id) || this.contextErrors.has(id))) return;
-    try {
-      const context = await api.comment(id);
-      this.contexts.set(id, context);
-      this.contextErrors.delete(id);
-    } catch (error) {
-      this.contextErrors.set(id, error instanceof Error ? error.message : String(error));
-    }
   }
 
   /**
