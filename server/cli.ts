@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { registerModelCommands } from './adaptation/cli.ts';
 import { registerUserCommands } from './auth/cli.ts';
 import { cli } from './command.ts';
 import { addServerOptions, type RawConfig } from './config.ts';
@@ -26,6 +27,7 @@ export function buildProgram(): Command {
   registerThresholdCommands(program, cli);
   registerReportCommand(program, cli);
   registerKeyCommands(program, cli);
+  registerModelCommands(program, cli);
   return program;
 }
 

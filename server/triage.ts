@@ -1,3 +1,5 @@
+import { createAdaptationService } from './adaptation/service.ts';
+import { createAdaptationStore } from './adaptation/store.ts';
 import { createAuthService } from './auth/service.ts';
 import { createAuthStore } from './auth/store.ts';
 import { createAuthorService } from './authors/service.ts';
@@ -100,6 +102,7 @@ export function createTriage(options: TriageOptions) {
     webhooks: createWebhookStore(db),
     search: createSearchStore(db, () => model()),
     samples: createSampleStore(db, () => model()),
+    adaptation: createAdaptationStore(db),
   };
   // A read-only connection (the read worker's) finds the versions the server wrote.
   if (!db.readonly) stores.thresholds.ensureDefaults(now(), options.initialThresholds);
@@ -214,6 +217,8 @@ export function createTriage(options: TriageOptions) {
     search: createSearchService({ store: stores.search, hydrate: services.moderation.hydrate }),
     /** Missed-abuse samples: unflagged comments drawn at random for moderators to decide. */
     samples: createSampleService({ db, store: stores.samples, moderation: services.moderation, now }),
+    /** A site head trained on the moderators' decisions, measured on the most recent ones (issue 11, first step: nothing is promoted). */
+    adaptation: createAdaptationService({ store: stores.adaptation }),
   };
 }
 
