@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatReport } from '../../server/adaptation/cli.ts';
-import type { AdaptationReport } from '../../server/adaptation/service.ts';
+import { adaptRows, type AdaptationReport } from '../../server/adaptation/service.ts';
+import { decisionsForTraining } from '../../server/adaptation/store.ts';
 import { buildSiteFixture, type SiteFixture } from './fixture.ts';
 
 // The shipped model in models/local, a site whose standard it does not know (fixture.ts).
@@ -22,6 +23,16 @@ describe('adapting the model to a site that hides crypto touting', () => {
     expect(report.commentIds.heldOut.filter((id) => trained.has(id))).toEqual([]);
     expect(report.commentIds.heldOut).toEqual(site.decided.slice(320));
     expect(report.heldOutFrom).toBeGreaterThan(report.trainedUntil);
+  });
+
+  it('is not moved by the held-out labels: flipping every one leaves the head\'s held-out scores as they were', async () => {
+    const rows = decisionsForTraining(site.triage.db);
+    const cut = rows.length - report.comparison.heldOut;
+    const flipped = rows.map((r, i) => (i < cut ? r : { ...r, label: (1 - r.label) as 0 | 1 }));
+    const again = await adaptRows(flipped);
+    expect(again.commentIds).toEqual(report.commentIds);
+    expect(again.heldOutScores).toEqual(report.heldOutScores);
+    expect(again.comparison.adapted.rocAuc).toBeCloseTo(1 - report.comparison.adapted.rocAuc!, 10);
   });
 
   it('beats the shipped model against the moderators on the held-out slice', () => {
