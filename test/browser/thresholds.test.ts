@@ -83,9 +83,12 @@ describe.skipIf(chromiumMissing() !== null)('thresholds and reports in a browser
     await page.locator('table.history td', { hasText: 'browser test: catch more' }).waitFor();
 
     expect(await queueSize()).toBe(before + count);
-    const rowsAfter = await queueRows();
+    // The queue screen shows the list it kept while it loads the new one: wait for the new one.
+    await queueRows();
+    const expected = Math.min(50, rowsBefore.length + count);
+    await expect.poll(() => page.locator('ol.items > li').count()).toBe(expected);
+    const rowsAfter = await page.locator('ol.items > li').evaluateAll((items) => items.map((li) => Number(li.getAttribute('data-comment-id'))));
     expect(rowsAfter).toContain(firstId);
-    expect(rowsAfter.length).toBe(Math.min(50, rowsBefore.length + count));
   });
 
   it('shows the report and downloads the summary CSV and the decision log', async () => {
