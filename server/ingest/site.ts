@@ -20,7 +20,7 @@ export interface SiteCommentResult {
 }
 
 /** How long one write transaction of a batch may run before the event loop gets a turn. */
-const SLICE_MS = 10;
+const SLICE_MS = 5;
 
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
