@@ -167,7 +167,7 @@ export function createTriage(options: TriageOptions) {
     model,
     stores,
     notifier,
-    auth: createAuthService({ db, store: stores.auth, now }),
+    auth: createAuthService({ db, store: stores.auth, now, onSignOut: (user) => moderation.releaseAll(user) }),
     ingest: createIngestService({
       db,
       store: stores.ingest,

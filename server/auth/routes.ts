@@ -27,7 +27,7 @@ export async function authRoutes(fastify: FastifyInstance, { auth }: { auth: Aut
   app.post('/api/auth/logout', { schema: logoutSchema }, async (request, reply) => {
     const token = request.cookies[SESSION_COOKIE];
     if (!token) throw new Unauthenticated();
-    auth.logout(token);
+    auth.logout(token, currentUser(request));
     reply.clearCookie(SESSION_COOKIE, { path: '/', httpOnly: true, sameSite: 'lax', secure: request.protocol === 'https' });
     return { ok: true as const };
   });

@@ -28,6 +28,8 @@ export interface AuthDeps {
   now: () => number;
   /** Per-account limit on wrong passwords; default: in memory, on `now` (server/auth/throttle.ts). */
   throttle?: LoginThrottle;
+  /** Told when a user signs out, before their session ends (moderation releases their claims). */
+  onSignOut?: (user: User) => void;
 }
 
 // A fixed hash to verify against when the username is unknown, so a wrong
@@ -48,7 +50,7 @@ function checkPassword(password: string, username: string): void {
   if (problem) throw new ValidationError(`password ${problem}`, { field: 'password' });
 }
 
-export function createAuthService({ db, store, now, throttle = createLoginThrottle({ now }) }: AuthDeps) {
+export function createAuthService({ db, store, now, throttle = createLoginThrottle({ now }), onSignOut }: AuthDeps) {
   async function login(username: string, password: string): Promise<{ user: User; token: string; expiresAt: number }> {
     // Counted before the slow hash, so parallel guesses cannot slip past the limit.
     throttle.begin(username);
@@ -116,7 +118,8 @@ export function createAuthService({ db, store, now, throttle = createLoginThrott
       const row = store.getSessionUser(hashToken(token), now());
       return row && toUser(row);
     },
-    logout(token: string): void {
+    logout(token: string, user: User): void {
+      onSignOut?.(user);
       store.deleteSession(hashToken(token));
     },
     addUser,

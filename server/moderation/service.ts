@@ -503,6 +503,14 @@ export function createModerationService(deps: ModerationDeps) {
       return claimOne(commentId, user, takeOver);
     },
 
+    /** Releases every claim of the user (they signed out), telling the other screens. */
+    releaseAll: db.transaction((user: User): void => {
+      const t = now();
+      for (const commentId of store.releaseClaimsOf(user.id)) {
+        deps.events.append({ type: 'comment.released', commentId, now: t, payload: { moderator: { id: user.id, username: user.username } } });
+      }
+    }),
+
     /** Releases the user's claim on a comment (nothing when they held none). */
     release(commentId: number, user: User) {
       return releaseOne(commentId, user);

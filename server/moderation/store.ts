@@ -288,6 +288,7 @@ export function createModerationStore(db: Db, model: () => string | null = () =>
   );
   const deleteClaim = db.prepare<{ commentId: number; moderatorId: number }>('DELETE FROM claims WHERE comment_id = @commentId AND moderator_id = @moderatorId');
   const pruneClaims = db.prepare<{ now: number }>('DELETE FROM claims WHERE expires_at <= @now');
+  const releaseAllOf = db.prepare<{ moderatorId: number }, { comment_id: number }>('DELETE FROM claims WHERE moderator_id = @moderatorId RETURNING comment_id');
   const lastDecision = db.prepare<{ commentId: number }, DecisionRow>(`${DECISION_SELECT} WHERE d.comment_id = @commentId ORDER BY d.id DESC LIMIT 1`);
   const lastEdit = db.prepare<{ commentId: number }, { edited_at: number }>('SELECT edited_at FROM comment_edits WHERE comment_id = @commentId ORDER BY id DESC LIMIT 1');
   // A moderator's standing decisions that are still the latest on their comment: what undo can take back.
@@ -435,6 +436,8 @@ export function createModerationStore(db: Db, model: () => string | null = () =>
     /** Releases the moderator's claim; false when they held none. */
     releaseClaim: (commentId: number, moderatorId: number) => deleteClaim.run({ commentId, moderatorId }).changes > 0,
     pruneClaims: (now: number) => pruneClaims.run({ now }).changes,
+    /** Releases every claim the moderator holds; returns the comments released. */
+    releaseClaimsOf: (moderatorId: number) => releaseAllOf.all({ moderatorId }).map((r) => r.comment_id),
     /** The latest decision on a comment and the latest edit of it: what changed it last. */
     lastChange: (commentId: number) => ({ decision: lastDecision.get({ commentId }), editedAt: lastEdit.get({ commentId })?.edited_at ?? null }),
     /** The moderator's decisions since `since` that are still the latest on their comment, newest first. */

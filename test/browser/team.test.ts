@@ -211,4 +211,13 @@ describe.skipIf(chromiumMissing() !== null)('two moderators on one queue', () =>
     await lead.close();
     expect(pageErrors).toEqual([]);
   });
+
+  it('signing out releases the comment the moderator had open', async () => {
+    const open = await selectedId(one);
+    await expect.poll(async () => (await (await two.request.get(`${server.url}/api/comments/${open}`)).json()).comment.claim?.username).toBe('mod1');
+    await one.getByRole('button', { name: 'Sign out' }).click();
+    await one.getByLabel('Password').waitFor();
+    await expect.poll(async () => (await (await two.request.get(`${server.url}/api/comments/${open}`)).json()).comment.claim).toBeNull();
+    expect(pageErrors).toEqual([]);
+  });
 });

@@ -143,6 +143,15 @@ describe('claims', () => {
     const types = (app.triage.db.prepare("SELECT type FROM events WHERE type LIKE 'comment.%claim%' OR type = 'comment.released' ORDER BY id").all() as { type: string }[]).map((r) => r.type);
     expect(types).toEqual(['comment.claimed', 'comment.claimed', 'comment.released', 'comment.claimed']);
   });
+
+  it('signing out releases the claims the moderator holds', async () => {
+    const [a, b] = ['a', 'b'].map((k) => ids.get(k)!);
+    for (const id of [a, b]) await app.inject({ method: 'POST', url: `/api/comments/${id}/claim`, headers: { cookie: mod1 } });
+    expect((await app.inject({ method: 'POST', url: '/api/auth/logout', headers: { cookie: mod1 } })).statusCode).toBe(200);
+    expect((await comment(a, mod2)).claim).toBeNull();
+    expect((await comment(b, mod2)).claim).toBeNull();
+    expect(app.triage.db.prepare("SELECT count(*) AS n FROM events WHERE type = 'comment.released'").get()).toEqual({ n: 2 });
+  });
 });
 
 /** Reads Server-Sent Events from a real connection. */
