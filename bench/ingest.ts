@@ -26,40 +26,24 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
 import { sampleCommentTexts } from '../scripts/lib/datasets.ts';
 import { buildApp } from '../server/app.ts';
 import { openDatabase } from '../server/db/open.ts';
 import { createTriage, stopTriage } from '../server/triage.ts';
 import { startServerProcess, stopServerProcess } from '../test/helpers/server-process.ts';
 import { seededRandom } from '../server/random.ts';
+import { CLIENT, int, ms, percentile, positiveInt, sleep, verdict } from './lib/figures.ts';
 
 const SOURCE = 'bench.example';
 const ADMIN = { username: 'bench-admin', password: 'bench-password-loopback' };
 const MODERATOR = { username: 'bench-mod', password: 'bench-password-loopback' };
-/** The client header every state change made with a session carries (server/auth/csrf.ts). */
-const CLIENT = { 'x-requested-with': 'triage' };
 /**
  * Requests a key may make a minute, for this bench only. The default (600,
  * TRIAGE_API_RATE_LIMIT) caps one key at 10 requests/s: 1,000 comments/s in
  * batches of 100. This bench measures the server, not that limit.
  */
 const BENCH_KEY_RATE_LIMIT = 1_000_000;
-
-function positiveInt(value: string): number {
-  const n = Number(value.replaceAll('_', ''));
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a whole number >= 1');
-  return n;
-}
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
-
-const ms = (n: number): string => (Number.isNaN(n) ? '-' : n < 10 ? n.toFixed(1) : n.toFixed(0));
-const int = (n: number): string => Math.round(n).toLocaleString('en');
-const sleep = (t: number) => new Promise((r) => setTimeout(r, t));
 
 /** Seeded, so every run builds the same data. */
 const rng = seededRandom;
@@ -447,8 +431,6 @@ function table(header: string[], rows: string[][]): void {
   console.log(widths.map((w) => '-'.repeat(w)).join('  '));
   for (const r of rows) console.log(line(r));
 }
-
-const verdict = (ok: boolean, target: string) => `${ok ? 'ok' : 'MISSED'} (${target})`;
 
 async function main(): Promise<void> {
   const opts = new Command('bench:ingest')

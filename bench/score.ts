@@ -8,6 +8,7 @@ import { loadToxicityModel } from '../server/scoring/toxicity-model.ts';
 import type { Scorer } from '../server/scoring/types.ts';
 import { assembleStandinToxicityDir } from '../test/scoring/toxicity-standin.ts';
 import { loadProfanityCheck } from '../server/scoring/profanity-check.ts';
+import { percentile } from './lib/figures.ts';
 
 // `npm run bench:score`: throughput and latency of every scorer on real
 // comments from ../shared/data (needs that folder: it is not in a clone), then
@@ -32,11 +33,6 @@ const options = new Command('bench:score')
 
 const MB = 1024 * 1024;
 const mb = (bytes: number): string => (bytes / MB).toFixed(0);
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
 
 interface Measure {
   row: string;

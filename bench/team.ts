@@ -35,30 +35,11 @@ import { buildApp } from '../server/app.ts';
 import { openDatabase } from '../server/db/open.ts';
 import { createTriage } from '../server/triage.ts';
 import { seededRandom } from '../server/random.ts';
+import { CLIENT, int, ms, percentile, positiveInt, sleep, verdict } from './lib/figures.ts';
 import { generate, MODEL } from './lib/synthetic.ts';
 
 const PASSWORD = 'bench-password-loopback';
-/** The client header every state change made with a session carries (server/auth/csrf.ts). */
-const CLIENT = { 'x-requested-with': 'triage' };
 const username = (i: number) => `bench-team-${String(i + 1).padStart(2, '0')}`;
-
-function positiveInt(value: string): number {
-  const n = Number(value.replaceAll('_', ''));
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a whole number >= 1');
-  return n;
-}
-
-/** The value at percentile `p` of sorted numbers (nearest rank). */
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
-
-const ms = (n: number): string => (Number.isNaN(n) ? '-' : Math.abs(n) < 10 ? n.toFixed(1) : n.toFixed(0));
-const int = (n: number): string => Math.round(n).toLocaleString('en');
-const sleep = (t: number) => new Promise((r) => setTimeout(r, t));
-const verdict = (ok: boolean, target: string) => `${ok ? 'ok' : 'MISSED'} (${target})`;
-
 
 /** Child process: adds the moderators the file lacks, then the real server on it; tells the parent its port. */
 async function serve(dbPath: string, screens: number): Promise<void> {

@@ -23,6 +23,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { DEFAULT_FEATURIZER, featurize, normalizeText, type FeaturizerParams } from '../server/scoring/featurize.ts';
 import { LABELS, type Label } from '../server/scoring/labels.ts';
+import { byRow } from '../server/scoring/segments.ts';
 import { headLogits, poolingScale, weightsChecksum, type LocalModelManifest, type Pooling, type TensorSpec } from '../server/scoring/local-model.ts';
 import { DEFAULT_DATA_DIR, MADLIBS_NAME_ADJ_TRAIN_SHARE, PROJECT_ROOT, SET_IDS, loadAllSets, seededRandom, shuffleInPlace, stratifiedSplit, type DataRow } from './lib/datasets.ts';
 import { LEXICON_SOURCE, buildLexicon } from './lib/lexicon.ts';
@@ -242,20 +243,6 @@ function batchLoss(batch: Batch): LossFn {
   }) as unknown as LossFn;
 }
 
-/** Reorders (row, segment) pairs by row with a counting sort: rows are 0..rows-1, all present. */
-function byRow(localIds: Int32Array, segments: Int32Array, rows: number): { ids: Int32Array; segs: Int32Array } {
-  const start = new Int32Array(rows + 1);
-  for (let i = 0; i < localIds.length; i++) start[localIds[i]! + 1]!++;
-  for (let r = 0; r < rows; r++) start[r + 1]! += start[r]!;
-  const ids = new Int32Array(localIds.length);
-  const segs = new Int32Array(localIds.length);
-  for (let i = 0; i < localIds.length; i++) {
-    const at = start[localIds[i]!]!++;
-    ids[at] = localIds[i]!;
-    segs[at] = segments[i]!;
-  }
-  return { ids, segs };
-}
 
 /** Probabilities [rows × LEARNED] with the current parameters (training-time path, float32). */
 function predict(params: Params, o: Options, features: Int32Array[]): Float32Array {

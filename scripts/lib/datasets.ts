@@ -14,6 +14,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Label } from '../../server/scoring/labels.ts';
+import { seededRandom } from '../../server/random.ts';
+
+// The seeded generator the splits use: the same seed gives the same splits on every machine.
+export { seededRandom };
 
 export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const DEFAULT_DATA_DIR = resolve(PROJECT_ROOT, '..', 'shared', 'data');
@@ -71,17 +75,6 @@ export class DataMissingError extends Error {
   }
 }
 
-/** Deterministic 32-bit PRNG (mulberry32): the same seed gives the same splits on every machine. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export function shuffleInPlace<T>(items: T[], random: () => number): T[] {
   for (let i = items.length - 1; i > 0; i--) {

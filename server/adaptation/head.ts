@@ -13,6 +13,7 @@
  * directions use sparseSegmentSum, which the cpu and wasm backends have.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { byRow } from '../scoring/segments.ts';
 import type { FrozenFeatures } from './features.ts';
 
 export interface HeadOptions {
@@ -146,17 +147,3 @@ function padRows(t: tf.Tensor2D, rows: number): tf.Tensor2D {
   return have === rows ? t : (tf.concat([t, tf.zeros([rows - have, t.shape[1]])], 0) as tf.Tensor2D);
 }
 
-/** Reorders (row, text) pairs by row with a counting sort, as scripts/train.ts does. */
-function byRow(localIds: Int32Array, segments: Int32Array, rows: number): { ids: Int32Array; segs: Int32Array } {
-  const start = new Int32Array(rows + 1);
-  for (let i = 0; i < localIds.length; i++) start[localIds[i]! + 1]!++;
-  for (let r = 0; r < rows; r++) start[r + 1]! += start[r]!;
-  const ids = new Int32Array(localIds.length);
-  const segs = new Int32Array(localIds.length);
-  for (let i = 0; i < localIds.length; i++) {
-    const at = start[localIds[i]!]!++;
-    ids[at] = localIds[i]!;
-    segs[at] = segments[i]!;
-  }
-  return { ids, segs };
-}

@@ -34,7 +34,13 @@ export async function eventRoutes(fastify: FastifyInstance, { events, notifier, 
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   // Open streams never end by themselves: closing the server ends them first.
   const open = new Set<() => void>();
+  // Counts are read once per commit for all the open streams, not once per stream: subscribed
+  // before any stream, this runs first on each notification and marks the counts stale.
+  let counted: string | null = null;
+  const stale = notifier.subscribe(() => (counted = null));
+  const countsNow = () => (counted ??= JSON.stringify(counts()));
   fastify.addHook('preClose', async () => {
+    stale();
     for (const end of open) end();
   });
 
@@ -61,12 +67,13 @@ export async function eventRoutes(fastify: FastifyInstance, { events, notifier, 
         res.write(`id: ${cursor}\nevent: reset\ndata: {}\n\n`);
       }
       let lastCounts = '';
-      const sendCounts = () => {
-        const now = JSON.stringify(counts());
+      const sendCounts = (now: string) => {
         if (now !== lastCounts) res.write(`event: counts\ndata: ${now}\n\n`);
         lastCounts = now;
       };
-      sendCounts();
+      // A new stream reads them fresh (some changes notify no one: an import's pending comments), and shares what it read.
+      counted = JSON.stringify(counts());
+      sendCounts(counted);
 
       let closed = false;
       const flush = () => {
@@ -77,7 +84,7 @@ export async function eventRoutes(fastify: FastifyInstance, { events, notifier, 
             cursor = batch.at(-1)!.id;
             if (batch.length < BATCH) break;
           }
-          sendCounts();
+          sendCounts(countsNow());
         } catch (err) {
           request.log.warn({ err }, 'event stream could not read the log');
         }
