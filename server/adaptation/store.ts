@@ -14,7 +14,23 @@ export interface TrainingDecision {
   decidedAt: number;
   /** The comment's text, cut at `maxChars` (the model reads no further). */
   text: string;
+  /**
+   * The comment was an item of a missed-abuse sample (server/samples) and
+   * its reviewer gave a verdict: drawn at random from comments the model did
+   * not flag, so one of the few unbiased looks at what the queue never shows.
+   */
+  sampled: boolean;
 }
+
+/** A pending comment nobody has decided: what queue movement is measured on and what distillation learns from. */
+export interface UndecidedComment {
+  commentId: number;
+  /** Cut at `maxChars`, as for decisions. */
+  text: string;
+}
+
+/** The most undecided comments read for a comparison (issue 11: enough to count queue movement, few enough to featurise in seconds). */
+export const MAX_UNDECIDED = 20_000;
 
 interface Row {
   id: number;
@@ -24,6 +40,7 @@ interface Row {
   username: string;
   decided_at: number;
   body: string;
+  sampled: 0 | 1;
 }
 
 /**
@@ -35,7 +52,8 @@ interface Row {
  */
 export function createAdaptationStore(db: Db) {
   const latestStanding = db.prepare<{ maxChars: number }, Row>(
-    `SELECT d.id, d.comment_id, d.action, d.moderator_id, m.username, d.decided_at, substr(c.body, 1, @maxChars) AS body
+    `SELECT d.id, d.comment_id, d.action, d.moderator_id, m.username, d.decided_at, substr(c.body, 1, @maxChars) AS body,
+       EXISTS (SELECT 1 FROM sample_items si WHERE si.comment_id = d.comment_id AND si.verdict IS NOT NULL) AS sampled
      FROM decisions d
      JOIN moderators m ON m.id = d.moderator_id
      JOIN comments c ON c.id = d.comment_id
@@ -45,6 +63,17 @@ export function createAdaptationStore(db: Db) {
                      AND NOT EXISTS (SELECT 1 FROM decisions u WHERE u.undoes_id = l.id))
        AND d.rule IS NULL
      ORDER BY d.decided_at, d.id`,
+  );
+  // Pending, on the site, and no standing decision (a comment whose decision
+  // was undone is pending again and counts as undecided). Newest first: the
+  // queue movement that matters is on what is arriving now.
+  const undecided = db.prepare<{ maxChars: number; limit: number }, { id: number; body: string | null }>(
+    `SELECT c.id, substr(c.body, 1, @maxChars) AS body
+     FROM comments c
+     WHERE c.status = 'pending' AND c.deleted_at IS NULL
+       AND NOT EXISTS (SELECT 1 FROM decisions d WHERE d.comment_id = c.id AND ${STANDING})
+     ORDER BY c.id DESC
+     LIMIT @limit`,
   );
   return {
     /** Every labelled comment, oldest decision first. */
@@ -58,7 +87,12 @@ export function createAdaptationStore(db: Db) {
         moderator: r.username,
         decidedAt: r.decided_at,
         text: r.body ?? '',
+        sampled: r.sampled === 1,
       }));
+    },
+    /** The most recent pending comments nobody decided, newest first, at most `limit` (capped at MAX_UNDECIDED). */
+    undecidedForComparison(limit: number = MAX_UNDECIDED, maxChars = 20_000): UndecidedComment[] {
+      return undecided.all({ maxChars, limit: Math.max(0, Math.min(limit, MAX_UNDECIDED)) }).map((r) => ({ commentId: r.id, text: r.body ?? '' }));
     },
   };
 }

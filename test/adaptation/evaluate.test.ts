@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { aucStandardError, compare, TRUST_HALF_WIDTH } from '../../server/adaptation/evaluate.ts';
+import { atThresholds, aucStandardError, compare, flaggedByScores, queueMovement, TRUST_HALF_WIDTH, type ModelScores } from '../../server/adaptation/evaluate.ts';
+import { DEFAULT_THRESHOLDS } from '../../server/thresholds/defaults.ts';
+import type { LabelScores } from '../../server/scoring/labels.ts';
+
+/** Scores only (the flags at 0.5), for the ranking figures. */
+const ranked = (scores: number[]): ModelScores => ({ scores, flagged: scores.map((s) => s >= 0.5) });
+const models = (shipped: number[], adapted: number[]) => ({ shipped: ranked(shipped), current: { model: 'shipped', ...ranked(shipped) }, adapted: ranked(adapted) });
 
 describe('aucStandardError (Hanley and McNeil 1982)', () => {
   it('matches hand-computed values', () => {
@@ -19,16 +25,17 @@ describe('compare', () => {
   const adapted = [0.9, 0.8, 0.1, 0.7, 0.2, 0.3];
 
   it('gives ROC AUC, PR AUC and the 95% interval of each model, with the sample sizes', () => {
-    const c = compare(labels, shipped, adapted);
+    const c = compare(labels, models(shipped, adapted), DEFAULT_THRESHOLDS);
     expect(c).toMatchObject({ heldOut: 6, positives: 3, negatives: 3 });
     expect(c.shipped.rocAuc).toBeCloseTo(8 / 9, 10);
     expect(c.shipped.prAuc).toBeCloseTo(2.75 / 3, 10);
     expect(c.shipped.rocAucHalfWidth).toBeCloseTo(1.96 * 0.1532878, 5);
-    expect(c.adapted).toEqual({ rocAuc: 1, prAuc: 1, rocAucHalfWidth: 0 });
+    expect(c.adapted).toMatchObject({ rocAuc: 1, prAuc: 1, rocAucHalfWidth: 0 });
+    expect(c.current).toEqual({ model: 'shipped', ...c.shipped });
   });
 
   it('warns when a class has fewer than 10 comments, and when the interval is wider than the gain to be measured', () => {
-    const { warnings } = compare(labels, shipped, adapted);
+    const { warnings } = compare(labels, models(shipped, adapted), DEFAULT_THRESHOLDS);
     expect(warnings).toHaveLength(2);
     expect(warnings[0]).toBe('the held-out slice has 3 hidden or escalated and 3 approved comments; at least 10 of each are needed to measure anything');
     expect(warnings[1]).toMatch(new RegExp(`^too small to trust: ROC AUC is known only to ±0\\.300 \\(95%\\) on 6 held-out comments, wider than the ±${TRUST_HALF_WIDTH}`));
@@ -39,15 +46,56 @@ describe('compare', () => {
     const n = 800;
     const l = Array.from({ length: n }, (_, i) => (i < 400 ? 1 : 0));
     const s = l.map((y, i) => (i % 10 === 0 ? 1 - y : y) + i / (10 * n));
-    const c = compare(l, s, s);
+    const c = compare(l, models(s, s), DEFAULT_THRESHOLDS);
     expect(c.shipped.rocAucHalfWidth!).toBeLessThan(TRUST_HALF_WIDTH);
     expect(c.warnings).toEqual([]);
   });
 
   it('has no AUC when the slice has one class only, and warns', () => {
-    const c = compare([0, 0, 0], [0.1, 0.2, 0.3], [0.3, 0.2, 0.1]);
+    const c = compare([0, 0, 0], models([0.1, 0.2, 0.3], [0.3, 0.2, 0.1]), DEFAULT_THRESHOLDS);
     expect(c.shipped.rocAuc).toBeNull();
     expect(c.shipped.prAuc).toBeNull();
     expect(c.warnings.join(' ')).toMatch(/known only to ±\?/);
+  });
+});
+
+describe('the comparison at the thresholds in force', () => {
+  const none: LabelScores = { toxicity: null, severe_toxicity: null, identity_attack: null, insult: null, threat: null, sexual_explicit: null, obscene: null };
+  const thresholds = { ...DEFAULT_THRESHOLDS, toxicity: 0.8, insult: 0.7, threat: null };
+
+  it('flags by scores when any label reaches its threshold (the flag rule), never on a switched-off label', () => {
+    expect(flaggedByScores({ ...none, toxicity: 0.8 }, thresholds)).toBe(true); // equal counts, as in reaches()
+    expect(flaggedByScores({ ...none, toxicity: 0.79, insult: 0.7 }, thresholds)).toBe(true);
+    expect(flaggedByScores({ ...none, toxicity: 0.79, insult: 0.69 }, thresholds)).toBe(false);
+    expect(flaggedByScores({ ...none, threat: 1 }, thresholds)).toBe(false);
+  });
+
+  it('gives precision and recall against the moderators, checked by hand', () => {
+    // Moderators hid 1, 2, 4; flagged 1, 3, 4, 6: 2 of 4 flagged were hidden, 2 of 3 hidden were flagged.
+    const labels = [1, 1, 0, 1, 0, 0];
+    const flagged = [true, false, true, true, false, true];
+    expect(atThresholds(labels, flagged)).toEqual({ flagged: 4, precision: 0.5, recall: 2 / 3 });
+    expect(atThresholds(labels, labels.map(() => false))).toEqual({ flagged: 0, precision: null, recall: 0 });
+    expect(atThresholds([0, 0], [true, false])).toEqual({ flagged: 1, precision: 0, recall: null });
+  });
+
+  it('counts queue movement: in under the candidate only, out under the model in force only', () => {
+    const now = [true, true, false, false, true, false];
+    const after = [true, false, true, true, false, false];
+    expect(queueMovement(now, after)).toEqual({ compared: 6, flaggedNow: 3, flaggedAfter: 3, enter: 2, leave: 2 });
+    expect(queueMovement([], [])).toEqual({ compared: 0, flaggedNow: 0, flaggedAfter: 0, enter: 0, leave: 0 });
+  });
+
+  it('puts the figures of both models and the queue movement into the comparison', () => {
+    const labels = [1, 1, 0, 1, 0, 0];
+    const current = { model: 'triage-site@1', scores: [0.9, 0.4, 0.8, 0.85, 0.2, 0.1], flagged: [true, false, true, true, false, false] };
+    const adapted = { scores: [0.9, 0.8, 0.1, 0.7, 0.2, 0.3], flagged: [true, true, false, true, false, false] };
+    const queue = queueMovement([true, false], [false, false]);
+    const c = compare(labels, { shipped: current, current, adapted }, thresholds, queue);
+    expect(c.current.model).toBe('triage-site@1');
+    expect(c.current.atThresholds).toEqual({ flagged: 3, precision: 2 / 3, recall: 2 / 3 });
+    expect(c.adapted.atThresholds).toEqual({ flagged: 3, precision: 1, recall: 1 });
+    expect(c.queue).toEqual({ compared: 2, flaggedNow: 1, flaggedAfter: 0, enter: 0, leave: 1 });
+    expect(c.thresholds).toBe(thresholds);
   });
 });

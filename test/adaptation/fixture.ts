@@ -16,6 +16,8 @@ export interface SiteFixture {
   users: User[];
   /** Comment ids in the order they were decided. */
   decided: number[];
+  /** Comment ids left pending, nobody deciding them (the `undecided` argument), in import order. */
+  undecided: number[];
   /** Stops the services and closes the database. */
   close(): Promise<void>;
 }
@@ -28,23 +30,34 @@ const ASIDES = ['as my neighbour says', 'if you ask me', 'whatever the paper say
 /** Moderators disagree with the site's standard on this share of comments. */
 const NOISE = 0.05;
 
-/** `path`: a database file to leave behind (for the CLI), else in memory. */
-export async function buildSiteFixture(count = 400, seed = 11, path = ':memory:'): Promise<SiteFixture> {
+/**
+ * `path`: a database file to leave behind (for the CLI), else in memory.
+ * `undecided`: comments of the same kind imported after the others and left
+ * pending (drawn from their own random stream, so the decided ones do not change).
+ */
+export async function buildSiteFixture(count = 400, seed = 11, path = ':memory:', undecided = 0): Promise<SiteFixture> {
   const db = openDatabase(path);
   let clock = Date.UTC(2026, 0, 1);
   const triage = createTriage({ db, now: () => clock });
   const random = seededRandom(seed);
-  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)]!;
   const comments: ParsedComment[] = [];
   const hide = new Map<string, boolean>();
+  const comment = (draw: () => number) => {
+    const p = <T>(xs: readonly T[]): T => xs[Math.floor(draw() * xs.length)]!;
+    const t = p(TOPICS);
+    const o = p(OPINIONS);
+    const r = draw();
+    const [tail, standard] = r < 0.2 ? [p(CRYPTO), true] : r < 0.35 ? [p(INSULTS), true] : r < 0.6 ? [p(ASIDES), false] : ['', false];
+    return { body: `${p(['I think', 'Honestly,', 'In my view', 'Well,'])} ${t} ${o}${tail ? ` ${tail}` : ''}.`, standard };
+  };
   for (let i = 0; i < count; i++) {
-    const t = pick(TOPICS);
-    const o = pick(OPINIONS);
-    const r = random();
-    const [tail, standard] = r < 0.2 ? [pick(CRYPTO), true] : r < 0.35 ? [pick(INSULTS), true] : r < 0.6 ? [pick(ASIDES), false] : ['', false];
-    const body = `${pick(['I think', 'Honestly,', 'In my view', 'Well,'])} ${t} ${o}${tail ? ` ${tail}` : ''}.`;
+    const { body, standard } = comment(random);
     comments.push({ externalId: `c${i}`, parentExternalId: null, author: `reader${i % 50}`, body, postedAt: clock + i });
     hide.set(`c${i}`, random() < NOISE ? !standard : standard);
+  }
+  const pending = seededRandom(seed + 1);
+  for (let i = 0; i < undecided; i++) {
+    comments.push({ externalId: `u${i}`, parentExternalId: null, author: `reader${i % 50}`, body: comment(pending).body, postedAt: clock + count + i });
   }
   const result = triage.ingest.importParsed(
     { format: 'json', threads: [{ source: 'test', externalId: 't1', title: 'Town news', url: null, body: 'The article.', comments }] },
@@ -57,6 +70,7 @@ export async function buildSiteFixture(count = 400, seed = 11, path = ':memory:'
     await triage.auth.addUser({ username: 'carol', password: 'correct horse battery', role: 'moderator' }),
   ];
   const decided: number[] = [];
+  const left = Array.from({ length: undecided }, (_, i) => ids.get(`u${i}`)!);
   for (const [externalId, hidden] of hide) {
     const r = random();
     const user = r < 0.6 ? users[0]! : r < 0.9 ? users[1]! : users[2]!;
@@ -69,6 +83,7 @@ export async function buildSiteFixture(count = 400, seed = 11, path = ':memory:'
     triage,
     users,
     decided,
+    undecided: left,
     close: async () => {
       await stopTriage(triage);
       db.close();

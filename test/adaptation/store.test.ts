@@ -72,11 +72,39 @@ describe('decisionsForTraining', () => {
     expect(decisionsForTraining(db).map((d) => [d.commentId, d.label, d.moderator])).toEqual([[hidden, 0, 'ben']]);
   });
 
-  it('refuses to adapt below 200 decided comments, saying how many there are', async () => {
+  it('refuses to adapt below 200 decided comments, at once, saying how many there are', () => {
     decide(ids[0]!, 'hide', ann);
     decide(ids[1]!, 'approve', ann);
-    const refusal = triage.adaptation.adapt();
-    await expect(refusal).rejects.toThrow(ValidationError);
-    await expect(refusal).rejects.toThrow(/needs at least 200 decided comments; this database has 2 /);
+    expect(() => triage.adaptation.start(null)).toThrow(ValidationError);
+    expect(() => triage.adaptation.start(null)).toThrow(/needs at least 200 decided comments; this database has 2 /);
+    expect(triage.adaptation.job()).toBeNull();
+  });
+
+  it('marks the decisions made on missed-abuse sample items', () => {
+    decide(ids[0]!, 'hide', ann);
+    decide(ids[1]!, 'approve', ann);
+    const sample = Number(db.prepare('INSERT INTO samples (created_by, created_at, size, requested, seed, population) VALUES (?, 0, 2, 2, 1, 4)').run(ann.id).lastInsertRowid);
+    const item = db.prepare('INSERT INTO sample_items (sample_id, comment_id, position, verdict, decided_by, decided_at) VALUES (?, ?, ?, ?, ?, 0)');
+    item.run(sample, ids[1]!, 0, 'approve', ann.id);
+    item.run(sample, ids[2]!, 1, null, null); // drawn, not yet reviewed: no decision either
+    expect(decisionsForTraining(db).map((d) => [d.commentId, d.sampled])).toEqual([
+      [ids[0], false],
+      [ids[1], true],
+    ]);
+  });
+
+  it('gives the pending comments nobody decided for the comparison, newest first, undone decisions included, deleted ones not', () => {
+    const store = triage.stores.adaptation;
+    decide(ids[0]!, 'hide', ann);
+    const undone = decide(ids[1]!, 'approve', ann);
+    clock += 1000;
+    triage.moderation.undo(undone.id, ann);
+    db.prepare('UPDATE comments SET deleted_at = 1 WHERE id = ?').run(ids[3]!);
+    expect(store.undecidedForComparison()).toEqual([
+      { commentId: ids[2], text: 'third' },
+      { commentId: ids[1], text: 'second' },
+    ]);
+    expect(store.undecidedForComparison(1)).toEqual([{ commentId: ids[2], text: 'third' }]);
+    expect(store.undecidedForComparison(1, 3)).toEqual([{ commentId: ids[2], text: 'thi' }]);
   });
 });
