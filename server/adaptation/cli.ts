@@ -16,7 +16,7 @@ export function formatReport(r: AdaptationReport): string[] {
     `Adapted ${r.model} to this site from ${plural(r.decisions, 'decided comment')}: trained on the oldest ${r.trained} (${r.positivesTrained} hidden or escalated, until ${day(r.trainedUntil)}), ` +
       `measured on the most recent ${c.heldOut} (from ${day(r.heldOutFrom)}; ${c.positives} hidden or escalated, ${c.negatives} approved), never trained on. ${r.ms} ms.`,
     `Guards: ${plural(r.samples.trained, 'training decision')} from missed-abuse samples, each weighing ${r.samples.weight}×; ` +
-      `${plural(r.distillation.rows, 'undecided comment')} distilled from ${r.current}'s own ${r.distillation.target} score, together weighing ${r.distillation.share}× the decisions.`,
+      `${plural(r.distillation.rows, 'undecided comment')} distilled from ${r.current}'s own ${r.distillation.target} score, together weighing ${(r.distillation.share * 100).toFixed(1)}% as much as the decisions.`,
     '',
     `${'held-out, against moderators'.padEnd(42)}${'ROC AUC'.padStart(16)}${'PR AUC'.padStart(9)}${'flagged'.padStart(9)}${'precision'.padStart(11)}${'recall'.padStart(8)}`,
   ];
@@ -78,11 +78,12 @@ export function registerModelCommands(program: Command, cli: Cli): void {
         opts,
         async ({ adaptation }) => {
           let report: AdaptationReport | null = null;
-          adaptation.start(null, { onProgress: progressPrinter((line) => console.error(line)), onReport: (r) => (report = r) });
+          const progress = progressPrinter((line) => console.error(line));
+          progress(adaptation.start(null, { onProgress: progress, onReport: (r) => (report = r) }));
           const job = await adaptation.wait();
           if (report) for (const line of formatReport(report)) console.log(line);
           if (job.state === 'failed') return cli.fail(`triage model adapt: ${job.error}`);
-          console.log('', `Saved as ${job.model}. It scores nothing until it is promoted; the model in force is unchanged.`);
+          console.log(`\nSaved as ${job.model}. It scores nothing until it is promoted; the model in force is unchanged.`);
         },
         { mustExist: true },
       ),

@@ -37,6 +37,17 @@ export const DISTILL_SHARE = 0.5;
 export const DISTILL_MAX = 2_000;
 
 /**
+ * The most one distillation row may weigh, as a share of the mean decision's
+ * weight. A model's guess is weaker evidence than a moderator's decision on a
+ * comment like it: undecided comments are often like decided ones (the crypto
+ * touting nobody has reached yet), and there the site's standard must win.
+ * With few undecided comments the distillation rows weigh less than
+ * DISTILL_SHARE in all rather than each outweighing a decision. Measured in
+ * test/adaptation/guards.test.ts.
+ */
+export const DISTILL_ROW_MAX = 0.25;
+
+/**
  * Each training decision's weight: its moderator's (split.ts), times
  * SAMPLE_WEIGHT for a decision on a sample item.
  */
@@ -69,11 +80,12 @@ export function splitUndecided(
 
 /**
  * Each distillation row's weight: together they weigh `share` of the
- * decisions' total weight.
+ * decisions' total weight, unless that would make one row weigh more than
+ * `rowMax` of the mean decision.
  */
-export function distillWeight(decisionWeight: ArrayLike<number>, rows: number, share = DISTILL_SHARE): number {
-  if (rows === 0) return 0;
+export function distillWeight(decisionWeight: ArrayLike<number>, rows: number, share = DISTILL_SHARE, rowMax = DISTILL_ROW_MAX): number {
+  if (rows === 0 || decisionWeight.length === 0) return 0;
   let total = 0;
   for (let i = 0; i < decisionWeight.length; i++) total += decisionWeight[i]!;
-  return (share * total) / rows;
+  return Math.min((share * total) / rows, (rowMax * total) / decisionWeight.length);
 }

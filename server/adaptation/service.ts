@@ -45,7 +45,8 @@ export interface AdaptationReport {
   samples: { trained: number; weight: number };
   /**
    * Distillation rows: undecided comments, target the model in force's
-   * `target` score, together weighing `share` of the decisions' weight.
+   * `target` score, together weighing `share` of the decisions' weight
+   * (at most DISTILL_SHARE; less when few, each at most DISTILL_ROW_MAX of a decision).
    */
   distillation: { rows: number; share: number; target: typeof SITE_LABEL };
   comparison: Comparison;
@@ -195,7 +196,7 @@ export async function adaptRows(rows: readonly TrainingDecision[], options: Adap
       heldOutFrom: heldOut[0]!.decidedAt,
       moderators: moderators.moderators,
       samples: { trained: train.filter((r) => r.sampled).length, weight: SAMPLE_WEIGHT },
-      distillation: { rows: split.distill.length, share, target: SITE_LABEL },
+      distillation: { rows: split.distill.length, share: shareOf(dw * split.distill.length, weights), target: SITE_LABEL },
       comparison: compare(heldOut.map((r) => r.label), { shipped, current: { model: current.model, ...inForce }, adapted }, thresholds, queue),
       commentIds: { trained: train.map((r) => r.commentId), heldOut: heldOut.map((r) => r.commentId), distilled: split.distill.map((u) => u.commentId) },
       heldOutScores: { shipped: [...shipped.scores], current: [...inForce.scores], adapted: [...adapted.scores] },
@@ -205,6 +206,13 @@ export async function adaptRows(rows: readonly TrainingDecision[], options: Adap
   } finally {
     frozen.dispose();
   }
+}
+
+/** `part` as a share of the total of `weights`, rounded to 4 places for the report. */
+function shareOf(part: number, weights: ArrayLike<number>): number {
+  let total = 0;
+  for (let i = 0; i < weights.length; i++) total += weights[i]!;
+  return total > 0 ? Math.round((part / total) * 1e4) / 1e4 : 0;
 }
 
 // ---- training on a worker thread ----------------------------------------

@@ -28,18 +28,21 @@ describe('npx triage model adapt', () => {
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('prints the comparison, how many decisions it used and the weighting, and promotes nothing', async () => {
+  it('trains on a worker with progress on stderr, prints the comparison, the guards and the weighting, and saves the model without promoting it', async () => {
     const path = join(dir, 'site.db');
-    const site = await buildSiteFixture(250, 5, path);
+    const site = await buildSiteFixture(250, 5, path, 40);
     await site.close();
     const run = await triage(['model', 'adapt', '--db', path]);
-    expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
+    expect(run.stderr).toMatch(/^model adapt: reading\n/);
+    expect(run.stderr).toMatch(/\nmodel adapt: featurising \d+%\n(.*\n)*model adapt: training 0%\n(.*\n)*model adapt: evaluating \d+%\n(.*\n)*model adapt: saving 0%\n$/);
     expect(run.stdout).toMatch(/^Adapted triage-local@\S+ to this site from 250 decided comments: trained on the oldest 200 .*measured on the most recent 50 /);
-    expect(run.stdout).toMatch(/\nshipped \(triage-local@\S+, max label\) +0\.\d{3} ±0\.\d{3} +0\.\d{3}\n/);
-    expect(run.stdout).toMatch(/\nsite head +[01]\.\d{3} ±0\.\d{3} +[01]\.\d{3}\n/);
+    expect(run.stdout).toMatch(/\nGuards: 0 training decisions from missed-abuse samples, each weighing 3×; 20 undecided comments distilled from triage-local@\S+'s own toxicity score/);
+    expect(run.stdout).toMatch(/\nin force \(triage-local@\S+, max label\) +0\.\d{3} ±0\.\d{3} +0\.\d{3} +\d+ +(\d+\.\d%|n\/a) +\d+\.\d%\n/);
+    expect(run.stdout).toMatch(/\nsite head \(max label\) +[01]\.\d{3} ±0\.\d{3} +[01]\.\d{3} +\d+ +(\d+\.\d%|n\/a) +\d+\.\d%\n/);
+    expect(run.stdout).toMatch(/\nQueue movement on 20 pending undecided comments: \d+ would enter the queue, \d+ would leave it/);
     expect(run.stdout).toMatch(/\n {2}alice +\d+ decisions {2}weight 0\.\d\d {2}share \d+\.\d% \(unweighted \d+\.\d%\)\n/);
-    expect(run.stdout).toMatch(/Nothing was saved or promoted/);
+    expect(run.stdout).toMatch(/\nSaved as triage-site@1\. It scores nothing until it is promoted; the model in force is unchanged\.\n$/);
   }, 60_000);
 
   it('refuses below 200 decided comments, saying how many there are', async () => {
