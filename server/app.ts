@@ -34,7 +34,9 @@ import { searchRoutes } from './search/routes.ts';
 import { healthSchema } from './moderation/schemas.ts';
 import { reportRoutes } from './reports/routes.ts';
 import { scoringRoutes } from './scoring/routes.ts';
+import { modelRoutes } from './adaptation/routes.ts';
 import type { ModelChoice, Scorer } from './scoring/types.ts';
+import type { SiteModelFiles } from './adaptation/site-scorer.ts';
 import { SECURITY_HEADERS } from './security-headers.ts';
 import { coerceParamsAndQuery } from './strict-coercion.ts';
 import { thresholdRoutes } from './thresholds/routes.ts';
@@ -54,7 +56,7 @@ export interface BuildAppOptions {
    * (the app disposes of it on close), or false to run without scoring
    * (comments stay queued until a server with a scorer starts).
    */
-  scoring?: { scorer: Scorer } | { model: ModelChoice } | false;
+  scoring?: { scorer: Scorer; scorerFor?: (files: SiteModelFiles) => Promise<Scorer> } | { model: ModelChoice } | false;
   /** Jobs per scoring batch (default 256). */
   scoringBatchSize?: number;
   /** Import the threads in `seedDir` when the database has none (default false; main.ts turns it on). */
@@ -182,11 +184,15 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<FastifyIn
   const scoring = options.scoring ?? { model: 'local' as const };
   let scorer: Scorer | null = null;
   let ownsScorer = false;
+  // Site models (issue 11) score in a worker thread of their own, over the local model.
+  let scorerFor: ((files: SiteModelFiles) => Promise<Scorer>) | undefined;
   if (scoring) {
     if ('scorer' in scoring) {
       scorer = scoring.scorer;
+      scorerFor = scoring.scorerFor;
     } else {
       const { createScorer } = await import('./scoring/index.ts');
+      if (scoring.model !== 'toxicity') scorerFor = (files) => createScorer({ model: 'local', site: files, logger: app.log });
       try {
         scorer = await createScorer({ model: scoring.model, logger: app.log });
       } catch (err) {
@@ -202,6 +208,7 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<FastifyIn
     db,
     now,
     scorer,
+    scorerFor,
     initialThresholds: options.initialThresholds,
     reportsToQueue: options.reportsToQueue,
     authors: options.authors,
@@ -282,6 +289,7 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<FastifyIn
     triage.retention.start();
     triage.authors.start();
   });
+  await app.register(modelRoutes, { adaptation: triage.adaptation, siteModels: triage.siteModels, shadow: triage.shadow });
   await app.register(openapiRoutes);
 
   // 5. The dashboard, when built: any non-API path gets index.html (client-side routing).
@@ -314,6 +322,7 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<FastifyIn
 
   app.addHook('onReady', async () => {
     triage.pipeline?.start();
+    triage.shadow?.start();
     // A threshold change a stopped server left half re-flagged finishes now,
     // and an import it left half written is taken back out, in the background.
     void triage.flagging.resume().catch((err: unknown) => {

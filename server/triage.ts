@@ -1,4 +1,8 @@
 import { createAdaptationService } from './adaptation/service.ts';
+import { createSiteModels } from './adaptation/models.ts';
+import { createSiteModelStore } from './adaptation/models-store.ts';
+import { createShadowRunner } from './adaptation/shadow.ts';
+import type { SiteModelFiles } from './adaptation/site-scorer.ts';
 import { createAdaptationStore } from './adaptation/store.ts';
 import { createAuthService } from './auth/service.ts';
 import { createAuthStore } from './auth/store.ts';
@@ -68,6 +72,8 @@ export interface TriageOptions {
   team?: { claimMs?: number; undoWindowMs?: number };
   /** How long events and finished webhook deliveries are kept (default 30 days, and never less than twice the retry window). */
   keepEventsMs?: number;
+  /** Loads a site model's scorer (in a worker thread), for the pipeline when one is in force and for shadow scoring. Without it, site models can be trained and promoted, but this process scores only with `scorer`. */
+  scorerFor?: (files: SiteModelFiles) => Promise<Scorer>;
 }
 
 /**
@@ -103,14 +109,29 @@ export function createTriage(options: TriageOptions) {
     search: createSearchStore(db, () => model()),
     samples: createSampleStore(db, () => model()),
     adaptation: createAdaptationStore(db),
+    siteModels: createSiteModelStore(db),
   };
   // A read-only connection (the read worker's) finds the versions the server wrote.
   if (!db.readonly) stores.thresholds.ensureDefaults(now(), options.initialThresholds);
 
-  // Without a scorer, the newest stored score's model, looked up until one exists and then kept:
-  // model() is asked on every request.
+  const siteModels = createSiteModels({
+    db,
+    store: stores.siteModels,
+    events: stores.events,
+    now,
+    thresholds: () => stores.thresholds.current().values,
+    shipped: () => scorer?.model ?? null,
+    onInForceChanged: () => pipeline?.wake(),
+    flagging: { flag: (ids, m) => flagging.flag(ids, m) },
+  });
+  // The model whose scores count: the one promoted last (model_versions), else the scorer's. Without a
+  // scorer and before any promotion, the newest stored score's model, looked up until one exists and
+  // then kept: model() is asked on every request.
   let stored: string | null = null;
-  const model: () => string | null = options.model ?? (scorer ? () => scorer.model : () => (stored ??= stores.scoring.latestModel()));
+  const model: () => string | null =
+    options.model ??
+    (() => (scorer || stores.siteModels.latestVersion() ? siteModels.inForce() : (stored ??= stores.scoring.latestModel())));
+  const scorerFor = options.scorerFor ? (m: string) => options.scorerFor!(siteModels.files(m)) : undefined;
 
   const flagging = createFlagging({
     db,
@@ -127,8 +148,9 @@ export function createTriage(options: TriageOptions) {
   if (!db.readonly) flagging.reflagReported();
   const scoring = createScoringService({ db, store: stores.scoring, flagging });
   const pipeline = scorer
-    ? createScoringPipeline({ ...options.pipeline, store: stores.scoring, scoring, scorer, now })
+    ? createScoringPipeline({ ...options.pipeline, store: stores.scoring, scoring, scorer, now, modelInForce: model, scorerFor, reflagStep: siteModels.reflagStep })
     : null;
+  const shadow = scorerFor ? createShadowRunner({ store: stores.siteModels, scorerFor, now, logger: options.pipeline?.logger }) : null;
   const thresholds = createThresholdService({ db, store: stores.thresholds, evidence: stores.analysis, flagging, events: stores.events, now, model });
   const webhooks = createWebhookService({ db, store: stores.webhooks, events: stores.events, now, allowPrivate: options.webhooks?.allowPrivate ?? false });
   const webhookSender = createWebhookSender({ ...options.webhooks, db, store: stores.webhooks, service: webhooks, now });
@@ -160,7 +182,7 @@ export function createTriage(options: TriageOptions) {
     now,
     repeatOffender: options.authors?.repeatOffender,
   });
-  const reports = createReportService({ store: stores.reports, thresholds: stores.thresholds, now, model });
+  const reports = createReportService({ store: stores.reports, thresholds: stores.thresholds, now, model, modelHistory: siteModels.history });
   const services = {
     db,
     now,
@@ -174,7 +196,10 @@ export function createTriage(options: TriageOptions) {
       scoring: stores.scoring,
       now,
       model,
-      onImported: () => pipeline?.wake(),
+      onImported: () => {
+        pipeline?.wake();
+        shadow?.wake();
+      },
       onArrived: (from, to) => authors.hideBannedArrivals(from, to),
       parseOffThread,
     }),
@@ -186,7 +211,10 @@ export function createTriage(options: TriageOptions) {
       flagging,
       now,
       model,
-      onStored: () => pipeline?.wake(),
+      onStored: () => {
+        pipeline?.wake();
+        shadow?.wake();
+      },
       onArrived: (from, to) => authors.hideBannedArrivals(from, to),
     }),
     /** Readers' reports that sites send. */
@@ -217,8 +245,21 @@ export function createTriage(options: TriageOptions) {
     search: createSearchService({ store: stores.search, hydrate: services.moderation.hydrate }),
     /** Missed-abuse samples: unflagged comments drawn at random for moderators to decide. */
     samples: createSampleService({ db, store: stores.samples, moderation: services.moderation, now }),
-    /** A site head trained on the moderators' decisions, measured on the most recent ones (issue 11, first step: nothing is promoted). */
-    adaptation: createAdaptationService({ store: stores.adaptation }),
+    /** A site head trained on the moderators' decisions, measured on the most recent ones. */
+    adaptation: createAdaptationService({
+      store: stores.adaptation,
+      now,
+      thresholds: () => stores.thresholds.current().values,
+      current: () => {
+        const inForce = model() ?? siteModels.shipped();
+        return { model: inForce, head: siteModels.head(inForce) };
+      },
+      onTrained: (trained) => siteModels.saveTrained(trained),
+    }),
+    /** Site models: stored, shadowed, promoted and rolled back; the pipeline follows the one in force. */
+    siteModels,
+    /** Scores new comments with the shadowing site model, once started; null without `scorerFor`. */
+    shadow,
   };
 }
 
@@ -230,6 +271,8 @@ export async function stopTriage(triage: Triage): Promise<void> {
   await triage.retention.stop();
   triage.authors.stop();
   await triage.pipeline?.stop();
+  await triage.shadow?.stop();
+  await triage.adaptation.stop();
   await triage.flagging.stop();
   await triage.reads.close();
 }

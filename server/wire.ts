@@ -38,6 +38,7 @@ import type { authorActSchema, AuthorActionSchema, authorPageSchema, authorUndoS
 import type { decideSampleSchema, drawSampleSchema, getSampleSchema, SampleItemSchema, SampleSummarySchema } from './samples/schemas.ts';
 import type { listCommentsSchema, searchSchema } from './search/schemas.ts';
 import type { getRescoreSchema, postRescoreSchema } from './scoring/schemas.ts';
+import type { deleteShadowSchema, modelsOverviewSchema, putInForceSchema, putShadowSchema, startTrainingSchema } from './adaptation/schemas.ts';
 import type { analysisSchema, getThresholdsSchema, historySchema, putThresholdsSchema, shadowSchema, whatIfSchema } from './thresholds/schemas.ts';
 
 export { LABELS, type Label, type LabelScores } from './scoring/labels.ts';
@@ -156,6 +157,16 @@ export type SampleDecisionAnswer = Ok<typeof decideSampleSchema>;
 // Rescoring with the model in force (GET/POST /api/scoring/rescore).
 export type RescoreStatus = Ok<typeof getRescoreSchema>;
 export type RescoreQueued = Static<(typeof postRescoreSchema.response)[202]>;
+
+// Site models (GET /api/models, POST /api/models/training, PUT /api/models/in-force, PUT/DELETE /api/models/shadow)
+export type ModelsOverview = Ok<typeof modelsOverviewSchema>;
+export type SiteModelSummary = ModelsOverview['models'][number];
+export type TrainingJob = NonNullable<ModelsOverview['training']>;
+export type TrainingStarted = Static<(typeof startTrainingSchema.response)[202]>;
+export type PutInForceRequest = Body<typeof putInForceSchema>;
+export type PutInForceAnswer = Ok<typeof putInForceSchema>;
+export type PutShadowRequest = Body<typeof putShadowSchema>;
+export type ShadowStopped = Ok<typeof deleteShadowSchema>;
 
 // Authors: watch, trust and ban, notes, the author page (GET /api/authors), banned authors' comments hidden on arrival
 /** An action on an author (watch, trust, ban, their opposites, note, undo). `reason` is typed by moderators: render as text. */

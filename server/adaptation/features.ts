@@ -51,6 +51,9 @@ export interface FrozenFeatures {
   segments: Int32Array;
   /** Per text, 1/sqrt(its number of ids): the model's own sqrtn pooling. */
   scale: Float32Array;
+  /** [n × outputs]: each model output's probability (members' mean, max over windows), as the scorer reports them. */
+  probs: Float32Array;
+  outputs: number;
   /** The shipped model's score: the highest of its label scores, as the queue's max_score. */
   shipped: Float32Array;
 }
@@ -120,7 +123,7 @@ export function frozenFeatures(model: FrozenModel, texts: readonly string[]): Fr
   }
   const ids = concat(idParts);
   const segments = concat(segParts);
-  return { n: texts.length, dense, denseDim, ids, segments, scale: poolingScale(counts, 'sqrtn'), shipped };
+  return { n: texts.length, dense, denseDim, ids, segments, scale: poolingScale(counts, 'sqrtn'), probs, outputs, shipped };
 }
 
 function concat(parts: Int32Array[]): Int32Array {

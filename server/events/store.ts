@@ -8,6 +8,7 @@ export const EVENT_TYPES = [
   'comment.claimed',
   'comment.released',
   'thresholds.changed',
+  'model.changed',
   'author.watched',
   'author.trusted',
   'author.banned',

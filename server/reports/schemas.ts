@@ -35,6 +35,10 @@ export const SummarySchema = obj({
     obj({ version: Int, moderator: Nullable(Type.String()), reason: Nullable(Type.String()), since: Type.Number(), until: Nullable(Type.Number()), values: ThresholdValuesSchema }),
   ),
   models: Type.Array(obj({ model: Type.String(), scored: Int, firstScoredAt: Nullable(Type.Number()), lastScoredAt: Nullable(Type.Number()) })),
+  /** The models in force during the period (version 0: the shipped model before any promotion); `moderator` and `reason` are typed by people: untrusted. */
+  modelsInForce: Type.Array(
+    obj({ version: Int, model: Type.String(), moderator: Nullable(Type.String()), reason: Nullable(Type.String()), since: Type.Number(), until: Nullable(Type.Number()) }),
+  ),
   /** Readers' reports received in the period and how often moderators upheld them (server/reports/summary.ts `ReaderReportSummary`). */
   readerReports: obj({
     received: Int,

@@ -3,7 +3,7 @@ import type { ThresholdValues } from '../flagging/rules.ts';
 import type { ThresholdStore } from '../thresholds/store.ts';
 import { decisionLogStream, type LogFormat } from './export.ts';
 import type { ReportStore } from './store.ts';
-import { summarise, versionsInForce, type ReportFilter, type Summary, type ThresholdPeriod } from './summary.ts';
+import { summarise, versionsInForce, type ModelInForcePeriod, type ReportFilter, type Summary, type ThresholdPeriod } from './summary.ts';
 
 export interface ReportServiceDeps {
   store: ReportStore;
@@ -11,9 +11,11 @@ export interface ReportServiceDeps {
   now: () => number;
   /** `<model id>@<version>` whose scores count for decisions that name none. */
   model: () => string | null;
+  /** Every model put in force, oldest first, starting with the shipped model (version 0, since 0). */
+  modelHistory: () => Omit<ModelInForcePeriod, 'until'>[];
 }
 
-export function createReportService({ store, thresholds, now: clock, model: currentModel }: ReportServiceDeps) {
+export function createReportService({ store, thresholds, now: clock, model: currentModel, modelHistory }: ReportServiceDeps) {
   /** Every threshold version, oldest first, and a way to find the one a decision was taken under. */
   function thresholdTimeline() {
     const history = thresholds.history();
@@ -50,6 +52,7 @@ export function createReportService({ store, thresholds, now: clock, model: curr
         threads: store.threads(filter),
         thresholds: versionsInForce(timeline.periods, filter.from, filter.to),
         models: store.models(filter),
+        modelsInForce: versionsInForce(modelHistory(), filter.from, filter.to),
         readerReports: store.readerReports(filter),
       });
     },

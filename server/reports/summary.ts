@@ -45,6 +45,16 @@ export interface DecisionFact {
   thresholds: ThresholdValues;
 }
 
+/** A model in force during the period: version 0 is the shipped model before any promotion. */
+export interface ModelInForcePeriod {
+  version: number;
+  model: string;
+  moderator: string | null;
+  reason: string | null;
+  since: number;
+  until: number | null;
+}
+
 export interface ThresholdPeriod {
   version: number;
   moderator: string | null;
@@ -112,6 +122,8 @@ export interface Summary {
   threadsByHidden: (ThreadHidden & { share: number })[];
   thresholds: ThresholdPeriod[];
   models: ModelPeriod[];
+  /** Which model flagged comments when (promotions and rollbacks). */
+  modelsInForce: ModelInForcePeriod[];
   readerReports: ReaderReportSummary;
 }
 
@@ -124,6 +136,8 @@ export interface SummaryInput {
   threads: ThreadHidden[];
   thresholds: ThresholdPeriod[];
   models: ModelPeriod[];
+  /** Which model flagged comments when (promotions and rollbacks). */
+  modelsInForce: ModelInForcePeriod[];
   readerReports: ReaderReportSummary;
 }
 
@@ -197,6 +211,7 @@ export function summarise(input: SummaryInput): Summary {
     threadsByHidden: rankThreadsByHidden(input.threads),
     thresholds: input.thresholds,
     models: input.models,
+    modelsInForce: input.modelsInForce,
     readerReports: input.readerReports,
   };
 }

@@ -1,6 +1,7 @@
 import { ScorerUnavailable } from '../errors.ts';
 import { initBackend, silentLogger, type BackendName, type ScoringLogger } from './backend.ts';
 import { DEFAULT_TOXICITY_DIR, loadToxicityModel, missingToxicityFiles } from './toxicity-model.ts';
+import type { SiteModelFiles } from '../adaptation/site-scorer.ts';
 import type { ModelChoice, Scorer } from './types.ts';
 import { startWorkerScorer } from './worker-scorer.ts';
 import type { WorkerModelOptions } from './worker-protocol.ts';
@@ -19,6 +20,8 @@ export interface CreateScorerOptions {
   inWorker?: boolean;
   /** Told which model and backend were chosen; never told comment text. */
   logger?: ScoringLogger;
+  /** A site model to score with, over the local model (`model` must then be `local`). */
+  site?: SiteModelFiles;
 }
 
 /**
@@ -46,6 +49,10 @@ export async function loadInThisThread(options: WorkerModelOptions, logger: Scor
   const backend = await initBackend(logger);
   if (options.model === 'toxicity') return { scorer: await loadToxicityModel(options.toxicityDir), backend };
   // Imported on demand so each thread loads only the model it runs.
+  if (options.site) {
+    const { loadSiteScorer } = await import('../adaptation/site-scorer.ts');
+    return { scorer: await loadSiteScorer(options.site, options.localDir), backend };
+  }
   const { loadLocalModel } = await import('./local-model.ts');
   const scorer = await loadLocalModel(options.localDir);
   return { scorer, backend };
@@ -56,9 +63,10 @@ export async function loadInThisThread(options: WorkerModelOptions, logger: Scor
  * model and backend it uses. Dispose of the scorer on shutdown.
  */
 export async function createScorer(options: CreateScorerOptions = {}): Promise<Scorer> {
-  const { model: choice = 'local', toxicityDir = DEFAULT_TOXICITY_DIR, localDir, inWorker = true, logger = silentLogger } = options;
+  const { model: choice = 'local', toxicityDir = DEFAULT_TOXICITY_DIR, localDir, inWorker = true, logger = silentLogger, site } = options;
   const model = resolveModel(choice, toxicityDir);
-  const workerOptions: WorkerModelOptions = { model, toxicityDir, localDir };
+  if (site && model !== 'local') throw new ScorerUnavailable(`${site.model} sits on ${site.baseModel}; it cannot score with Google's toxicity model`);
+  const workerOptions: WorkerModelOptions = { model, toxicityDir, localDir, site };
   const started = Date.now();
   const { scorer, backend } = inWorker
     ? await startWorkerScorer(workerOptions, logger).then((s) => ({ scorer: s, backend: s.backend }))

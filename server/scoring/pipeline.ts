@@ -29,8 +29,15 @@ export interface PipelineDeps extends PipelineOptions {
   store: ScoringStore;
   /** Writes each scored batch and flags its comments. */
   scoring: Pick<ScoringService, 'record'>;
+  /** The shipped model's scorer; the caller disposes of it. */
   scorer: Scorer;
   now: () => number;
+  /** The model in force, asked before each batch (default: the scorer's); a promotion in any process changes it. */
+  modelInForce?: () => string | null;
+  /** Loads the scorer of a model in force other than `scorer`'s (a site model); the pipeline disposes of it when the model changes again. */
+  scorerFor?: (model: string) => Promise<Scorer>;
+  /** Re-flags a chunk of comments the model in force scored before it last went in force (a rollback); true while it did some. */
+  reflagStep?: (model: string) => boolean;
 }
 
 /** A job that got no score this try, and why (stored with the job). */
@@ -48,12 +55,16 @@ const silent: PipelineLogger = { info() {}, warn() {}, error() {} };
  * transaction.
  */
 export function createScoringPipeline(deps: PipelineDeps) {
-  const { store, scoring, scorer, now } = deps;
+  const { store, scoring, now } = deps;
   const logger = deps.logger ?? silent;
   const batchSize = deps.batchSize ?? 256;
   const maxAttempts = deps.maxAttempts ?? 3;
   const idlePollMs = deps.idlePollMs ?? 2000;
-  const model = scorer.model;
+  // The scorer of the model in force: the shipped one, or a site model's loaded on demand.
+  let scorer = deps.scorer;
+  let model = scorer.model;
+  // The model whose missing scores were last queued: once per model and start.
+  let queuedFor: string | null = null;
 
   let running = false;
   let loop: Promise<void> | undefined;
@@ -101,10 +112,33 @@ export function createScoringPipeline(deps: PipelineDeps) {
     return { ok, failed };
   }
 
+  /**
+   * Follows the model in force: a promotion or rollback (here or in another
+   * process) loads the new model's scorer and queues every stored comment
+   * for it, in the background behind new comments.
+   */
+  async function followModelInForce(): Promise<void> {
+    const wanted = deps.modelInForce?.() ?? deps.scorer.model;
+    if (wanted !== model) {
+      if (wanted !== deps.scorer.model && !deps.scorerFor) throw new Error(`${wanted} is in force, but this process can only score with ${deps.scorer.model}`);
+      const next = wanted === deps.scorer.model ? deps.scorer : await deps.scorerFor!(wanted);
+      const previous = scorer;
+      scorer = next;
+      model = next.model;
+      if (previous !== deps.scorer) await previous.dispose();
+    }
+    if (queuedFor === model) return;
+    const added = store.enqueueMissing(model, now());
+    queuedFor = model;
+    if (added > 0) logger.info({ added, model }, 'queued comments for scoring');
+  }
+
   /** Scores one batch; returns how many jobs it took (0 when the queue is empty). */
   async function step(): Promise<number> {
+    await followModelInForce();
+    const reflagged = deps.reflagStep?.(model) ?? false;
     const jobs = store.listPending(model, batchSize);
-    if (jobs.length === 0) return 0;
+    if (jobs.length === 0) return reflagged ? 1 : 0;
     const { ok, failed } = await scoreJobs(jobs);
     const t = now();
     const written = ok.length > 0 ? scoring.record(ok, { model, now: t }) : 0;
@@ -143,12 +177,14 @@ export function createScoringPipeline(deps: PipelineDeps) {
   }
 
   return {
-    model,
+    /** The model this pipeline scores with now. */
+    get model() {
+      return model;
+    },
     /** Queues comments lacking a score of this model, then starts the loop. */
     start(): void {
       if (running) return;
-      const added = store.enqueueMissing(model, now());
-      if (added > 0) logger.info({ added, model }, 'queued comments for scoring');
+      queuedFor = null;
       running = true;
       loop = run();
     },
@@ -159,6 +195,9 @@ export function createScoringPipeline(deps: PipelineDeps) {
       await loop;
       for (const resolve of idleWaiters) resolve();
       idleWaiters = [];
+      if (scorer !== deps.scorer) await scorer.dispose();
+      scorer = deps.scorer;
+      model = scorer.model;
     },
     /** New jobs were queued in this process: look now instead of at the next poll. */
     wake(): void {
@@ -174,7 +213,7 @@ export function createScoringPipeline(deps: PipelineDeps) {
     },
     /** Scores everything pending without the background loop (CLI, tests); `onBatch` hears how many jobs each batch took. */
     async drain(onBatch?: (taken: number) => void): Promise<void> {
-      store.enqueueMissing(model, now());
+      queuedFor = null;
       for (let took = await step(); took > 0; took = await step()) onBatch?.(took);
     },
     progress: () => store.counts(model),

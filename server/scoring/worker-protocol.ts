@@ -1,3 +1,4 @@
+import type { SiteModelFiles } from '../adaptation/site-scorer.ts';
 import type { BackendName } from './backend.ts';
 import type { ScoredText } from './types.ts';
 
@@ -6,6 +7,8 @@ export interface WorkerModelOptions {
   model: 'local' | 'toxicity';
   toxicityDir?: string;
   localDir?: string;
+  /** A site model over the local model (issue 11): its head scores `toxicity`, the local model the rest. */
+  site?: SiteModelFiles;
 }
 
 /** An error as it crosses the thread boundary (Error objects lose their class). */

@@ -110,7 +110,7 @@ function startWorker(workerData: WorkerModelOptions, logger: ScoringLogger): Pro
  */
 export async function startWorkerScorer(options: WorkerModelOptions, logger: ScoringLogger = silentLogger): Promise<WorkerScorer> {
   // Only plain data crosses into the worker.
-  const workerData: WorkerModelOptions = { model: options.model, toxicityDir: options.toxicityDir, localDir: options.localDir };
+  const workerData: WorkerModelOptions = { model: options.model, toxicityDir: options.toxicityDir, localDir: options.localDir, site: options.site };
   const first = await startWorker(workerData, logger);
   let current: Promise<WorkerHandle> = Promise.resolve(first);
   // Concurrent calls that find the same dead worker share one restart.

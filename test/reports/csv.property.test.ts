@@ -112,6 +112,7 @@ describe('CSV writer on random rows (fast-check)', () => {
           threads,
           thresholds: [],
           models: [],
+          modelsInForce: [],
           readerReports: { received: reasons.length, byReason: reasons.map((reason) => ({ reason, count: 1 })), comments: 1, upheld: 1, notUpheld: 0, undecided: 0 },
         });
         const rows = parseCsvStrictly(summaryCsv(summary));
