@@ -7,6 +7,7 @@ import EscalationsScreen from './screens/EscalationsScreen.svelte';
 import HiddenByRuleScreen from './screens/HiddenByRuleScreen.svelte';
 import IntegrationsScreen from './screens/IntegrationsScreen.svelte';
 import ImportScreen from './screens/ImportScreen.svelte';
+import ModelScreen from './screens/ModelScreen.svelte';
 import QueueScreen from './screens/QueueScreen.svelte';
 import ReportsScreen from './screens/ReportsScreen.svelte';
 import SamplesScreen from './screens/SamplesScreen.svelte';
@@ -50,6 +51,7 @@ export const routes: Route[] = [
   { path: '/authors', component: AuthorScreen },
   { path: '/import', component: ImportScreen, nav: 'Import' },
   { path: '/thresholds', component: ThresholdsScreen, nav: 'Thresholds', role: 'lead' },
+  { path: '/model', component: ModelScreen, nav: 'Model', role: 'lead' },
   { path: '/reports', component: ReportsScreen, nav: 'Reports', role: 'lead' },
   { path: '/users', component: UsersScreen, nav: 'Users', role: 'admin' },
   { path: '/integrations', component: IntegrationsScreen, nav: 'Integrations', role: 'admin' },
