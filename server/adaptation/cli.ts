@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { Cli } from '../command.ts';
+import { registerSiteModelCommands } from './models-cli.ts';
 import { LABELS } from '../scoring/labels.ts';
 import { plural } from '../plural.ts';
 import type { AtThresholds } from './evaluate.ts';
@@ -65,7 +66,7 @@ export function progressPrinter(write: (line: string) => void, now: () => number
   };
 }
 
-/** `npx triage model adapt`. */
+/** `npx triage model adapt`, and the site model commands of models-cli.ts. */
 export function registerModelCommands(program: Command, cli: Cli): void {
   const cmd = program.command('model').description("the scoring model and its adaptation to this site's decisions");
   cmd
@@ -84,8 +85,10 @@ export function registerModelCommands(program: Command, cli: Cli): void {
           if (report) for (const line of formatReport(report)) console.log(line);
           if (job.state === 'failed') return cli.fail(`triage model adapt: ${job.error}`);
           console.log(`\nSaved as ${job.model}. It scores nothing until it is promoted; the model in force is unchanged.`);
+          console.log(`Try it in shadow first (npx triage model shadow ${job.model}), then: npx triage model promote ${job.model} --reason "…"`);
         },
         { mustExist: true },
       ),
     );
+  registerSiteModelCommands(cmd, cli);
 }

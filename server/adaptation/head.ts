@@ -27,6 +27,8 @@ export interface HeadOptions {
   l2Ngram?: number;
   /** Which features the head may weigh (default both): the others keep weight 0. For measuring what each adds. */
   features?: 'both' | 'dense' | 'ngrams';
+  /** Told after each step (1-based), for progress. */
+  onStep?: (step: number) => void;
 }
 
 /** A trained head. */
@@ -98,6 +100,7 @@ export function trainHead(f: FrozenFeatures, labels: ArrayLike<number>, weights:
       });
       optimizer.applyGradients(grads);
       tf.dispose(grads.map((g) => g.tensor));
+      options.onStep?.(step + 1);
     }
     const dense = a.dataSync().slice() as Float32Array;
     const vs = v.dataSync();

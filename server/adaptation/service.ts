@@ -169,8 +169,8 @@ export async function adaptRows(rows: readonly TrainingDecision[], options: Adap
 
     const steps = options.head?.steps ?? 300;
     progress({ phase: 'training', done: 0, total: steps });
-    const head = trainHead(trainFeatures, labels, w, options.head);
-    progress({ phase: 'training', done: steps, total: steps });
+    // A step takes tens of milliseconds on 10,000 decisions: every tenth is told.
+    const head = trainHead(trainFeatures, labels, w, { ...options.head, onStep: (step) => (step % 10 === 0 || step === steps) && progress({ phase: 'training', done: step, total: steps }) });
 
     const evaluated = heldOut.length + split.compare.length;
     progress({ phase: 'evaluating', done: 0, total: evaluated });

@@ -42,8 +42,33 @@ describe('npx triage model adapt', () => {
     expect(run.stdout).toMatch(/\nsite head \(max label\) +[01]\.\d{3} ±0\.\d{3} +[01]\.\d{3} +\d+ +(\d+\.\d%|n\/a) +\d+\.\d%\n/);
     expect(run.stdout).toMatch(/\nQueue movement on 20 pending undecided comments: \d+ would enter the queue, \d+ would leave it/);
     expect(run.stdout).toMatch(/\n {2}alice +\d+ decisions {2}weight 0\.\d\d {2}share \d+\.\d% \(unweighted \d+\.\d%\)\n/);
-    expect(run.stdout).toMatch(/\nSaved as triage-site@1\. It scores nothing until it is promoted; the model in force is unchanged\.\n$/);
-  }, 60_000);
+    expect(run.stdout).toMatch(/\nSaved as triage-site@1\. It scores nothing until it is promoted; the model in force is unchanged\.\nTry it in shadow first/);
+
+    // The rest of the loop from the command line: shadow, promote, list, export, roll back, import elsewhere.
+    const ok = async (args: string[]) => {
+      const r = await triage([...args, '--db', path]);
+      expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(0);
+      return r.stdout;
+    };
+    expect(await ok(['model', 'shadow', 'triage-site@1'])).toMatch(/triage-site@1 shadows the model in force/);
+    expect(await ok(['model', 'list'])).toMatch(/triage-site@1 +shadow +trained on 250 decisions/);
+    expect(await ok(['model', 'promote', 'triage-site@1', '--reason', 'crypto spam is our standard'])).toMatch(/^triage-site@1 is in force \(version 1\)/);
+    const listed = await ok(['model', 'list']);
+    expect(listed).toMatch(/^In force: triage-site@1 /);
+    expect(listed).toMatch(/v1 .* triage-site@1 +\(command line\) +"crypto spam is our standard"/);
+    const exported = join(dir, 'exported');
+    expect(await ok(['model', 'export', 'triage-site@1', exported])).toMatch(/Wrote triage-site@1/);
+    expect(await ok(['model', 'rollback', '0', '--reason', 'back to the shipped model'])).toMatch(/^triage-local@\S+ is in force again \(version 2\)/);
+    const refused = await triage(['model', 'promote', 'triage-site@7', '--reason', 'x', '--db', path]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/site model triage-site@7 not found/);
+
+    const other = join(dir, 'other.db');
+    openDatabase(other).close();
+    const imported = await triage(['model', 'import', exported, '--db', other]);
+    expect(imported.code, imported.stderr).toBe(0);
+    expect(imported.stdout).toMatch(/^Imported as triage-site@1\./);
+  }, 90_000);
 
   it('refuses below 200 decided comments, saying how many there are', async () => {
     const path = join(dir, 'empty.db');
