@@ -7,7 +7,9 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Value } from 'typebox/value';
 import { ValidationError } from '../errors.ts';
+import { SiteModelReportSchema, type SiteModelReport } from './schemas.ts';
 import { decodeHead, headChecksum } from './head-format.ts';
 import { SITE_LABEL } from './site-scores.ts';
 
@@ -25,7 +27,7 @@ export interface SiteModelManifest {
   decisions: number;
   createdAt: string;
   /** The comparison on the held-out decisions where it was trained. */
-  report: unknown;
+  report: SiteModelReport;
 }
 
 export interface SiteModelDir {
@@ -63,6 +65,10 @@ export function readModelDir(dir: string): SiteModelDir {
   if (!Number.isInteger(h.denseDim) || h.denseDim <= 0) fail('head.denseDim', 'must be a positive integer');
   if (!Number.isInteger(h.ngrams) || h.ngrams < 0) fail('head.ngrams', 'must be a whole number');
   if (!Number.isInteger(m.decisions) || m.decisions < 0) fail('decisions', 'must be a whole number');
+  if (!Value.Check(SiteModelReportSchema, m.report)) {
+    const first = [...Value.Errors(SiteModelReportSchema, m.report)][0];
+    fail(`report${first?.instancePath ?? ''}`, first?.message ?? 'must be the report npx triage model export writes');
+  }
   let head: Uint8Array;
   try {
     head = readFileSync(join(dir, HEAD_FILE));

@@ -18,6 +18,7 @@ import { decodeHead, encodeHead, headChecksum } from './head-format.ts';
 import type { SiteHead } from './head.ts';
 import type { ModelVersionRow, ShadowDecision, SiteModelRow, SiteModelStore } from './models-store.ts';
 import type { AdaptationReport } from './service.ts';
+import type { SiteModelReport } from './schemas.ts';
 import type { SiteModelFiles } from './site-scorer.ts';
 import { readModelDir, SITE_MODEL_FORMAT, writeModelDir } from './model-files.ts';
 import { SITE_LABEL } from './site-scores.ts';
@@ -128,7 +129,7 @@ export function createSiteModels(deps: SiteModelsDeps) {
       createdAt: row.createdAt,
       decisions: row.decisions,
       state: row.model === inForceNow ? ('in force' as const) : row.shadowStartedAt !== null && row.shadowStoppedAt === null ? ('shadow' as const) : ('candidate' as const),
-      report: JSON.parse(row.report) as unknown,
+      report: JSON.parse(row.report) as SiteModelReport,
     };
   }
 
@@ -171,9 +172,8 @@ export function createSiteModels(deps: SiteModelsDeps) {
       const m = shippedFiles();
       const bytes = encodeHead(head);
       // The per-comment ids and scores are for tests and the bench; the stored report keeps the figures.
-      const kept: Partial<AdaptationReport> = { ...report };
-      delete kept.commentIds;
-      delete kept.heldOutScores;
+      const { model, current, decisions, trained, positivesTrained, trainedUntil, heldOutFrom, moderators, samples, distillation, comparison, ms } = report;
+      const kept: SiteModelReport = { model, current, decisions, trained, positivesTrained, trainedUntil, heldOutFrom, moderators, samples, distillation, comparison, ms };
       return store.insert({
         baseModel: `${m.id}@${m.version}`,
         baseSha256: m.weights.sha256,
@@ -292,7 +292,7 @@ export function createSiteModels(deps: SiteModelsDeps) {
           head: { file: 'head.bin', sha256: row.sha256, denseDim: row.denseDim, ngrams: row.ngrams },
           decisions: row.decisions,
           createdAt: new Date(row.createdAt).toISOString(),
-          report: JSON.parse(row.report) as unknown,
+          report: JSON.parse(row.report) as SiteModelReport,
         },
         head: store.head(model)!,
       });
@@ -320,7 +320,7 @@ export function createSiteModels(deps: SiteModelsDeps) {
         ngrams: manifest.head.ngrams,
         head,
         sha256: manifest.head.sha256,
-        report: JSON.stringify(manifest.report ?? {}),
+        report: JSON.stringify(manifest.report),
         decisions: manifest.decisions,
         origin: 'imported',
         importedFrom: manifest.model,

@@ -1,5 +1,6 @@
-import { Type } from 'typebox';
+import { Type, type Static } from 'typebox';
 import { COMMON_ERRORS, Nullable } from '../http.ts';
+import { ThresholdValuesSchema } from '../thresholds/schemas.ts';
 
 const closed = { additionalProperties: false } as const;
 
@@ -34,6 +35,54 @@ export const TrainingJobSchema = Type.Object(
   closed,
 );
 
+const AtThresholdsSchema = Type.Object({ flagged: Type.Integer(), precision: Nullable(Type.Number()), recall: Nullable(Type.Number()) }, closed);
+const ModelFiguresFields = {
+  rocAuc: Nullable(Type.Number()),
+  prAuc: Nullable(Type.Number()),
+  rocAucHalfWidth: Nullable(Type.Number()),
+  atThresholds: AtThresholdsSchema,
+};
+
+/**
+ * How a site model compared with the model in force on the held-out
+ * decisions when it was trained: AdaptationReport (service.ts) without its
+ * per-comment ids and scores. An imported model's report is checked against it.
+ */
+export const SiteModelReportSchema = Type.Object(
+  {
+    model: Type.String(),
+    current: Type.String(),
+    decisions: Type.Integer(),
+    trained: Type.Integer(),
+    positivesTrained: Type.Integer(),
+    trainedUntil: Type.Number(),
+    heldOutFrom: Type.Number(),
+    moderators: Type.Array(
+      Type.Object({ moderatorId: Type.Integer(), moderator: Type.String(), decisions: Type.Integer(), weight: Type.Number(), share: Type.Number() }, closed),
+    ),
+    samples: Type.Object({ trained: Type.Integer(), weight: Type.Number() }, closed),
+    distillation: Type.Object({ rows: Type.Integer(), share: Type.Number(), target: Type.Literal('toxicity') }, closed),
+    comparison: Type.Object(
+      {
+        heldOut: Type.Integer(),
+        positives: Type.Integer(),
+        negatives: Type.Integer(),
+        shipped: Type.Object(ModelFiguresFields, closed),
+        current: Type.Object({ ...ModelFiguresFields, model: Type.String() }, closed),
+        adapted: Type.Object(ModelFiguresFields, closed),
+        thresholds: ThresholdValuesSchema,
+        queue: Nullable(
+          Type.Object({ compared: Type.Integer(), flaggedNow: Type.Integer(), flaggedAfter: Type.Integer(), enter: Type.Integer(), leave: Type.Integer() }, closed),
+        ),
+        warnings: Type.Array(Type.String()),
+      },
+      closed,
+    ),
+    ms: Type.Number(),
+  },
+  closed,
+);
+
 export const SiteModelSchema = Type.Object(
   {
     model: Type.String(),
@@ -46,8 +95,8 @@ export const SiteModelSchema = Type.Object(
     createdAt: Type.Number(),
     decisions: Type.Integer(),
     state: Type.Union([Type.Literal('in force'), Type.Literal('shadow'), Type.Literal('candidate')]),
-    /** The comparison with the model in force when it was trained, on the held-out decisions (AdaptationReport). */
-    report: Type.Unknown(),
+    /** The comparison with the model in force when it was trained, on the held-out decisions. */
+    report: SiteModelReportSchema,
   },
   closed,
 );
@@ -98,3 +147,5 @@ export const putShadowSchema = {
 };
 
 export const deleteShadowSchema = { response: { 200: Type.Object({ stopped: Type.Boolean() }, closed), ...COMMON_ERRORS } };
+
+export type SiteModelReport = Static<typeof SiteModelReportSchema>;

@@ -9,7 +9,7 @@
 import { LABELS, type Label, type LabelScores } from '../scoring/labels.ts';
 
 /** The label a site head's probability gives. */
-export const SITE_LABEL: Label = 'toxicity';
+export const SITE_LABEL = 'toxicity' satisfies Label;
 
 /**
  * Label scores of text `i` from the shipped model's output probabilities

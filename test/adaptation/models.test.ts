@@ -6,6 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { encodeHead, headChecksum } from '../../server/adaptation/head-format.ts';
 import type { SiteHead } from '../../server/adaptation/head.ts';
 import { agreement } from '../../server/adaptation/models.ts';
+import type { SiteModelReport } from '../../server/adaptation/schemas.ts';
 import { createScorer, type Scorer } from '../../server/scoring/index.ts';
 import type { LocalModelManifest } from '../../server/scoring/local-model.ts';
 import { LABELS, type Label } from '../../server/scoring/labels.ts';
@@ -37,6 +38,23 @@ function lenientHead(): SiteHead {
   return { bias: -8, mean: new Float32Array(d), std: new Float32Array(d).fill(1), dense: new Float32Array(d), ngrams: new Map([[12345, 0.5]]) };
 }
 
+const figures = { rocAuc: 0.5, prAuc: 0.5, rocAucHalfWidth: 0.1, atThresholds: { flagged: 0, precision: null, recall: null } };
+/** A report as training writes it (the comparison is not what these tests look at). */
+const REPORT: SiteModelReport = {
+  model: SHIPPED_NAME,
+  current: SHIPPED_NAME,
+  decisions: 200,
+  trained: 160,
+  positivesTrained: 40,
+  trainedUntil: 1,
+  heldOutFrom: 2,
+  moderators: [{ moderatorId: 1, moderator: 'alice', decisions: 160, weight: 1, share: 1 }],
+  samples: { trained: 0, weight: 3 },
+  distillation: { rows: 0, share: 0, target: 'toxicity' },
+  comparison: { heldOut: 40, positives: 10, negatives: 30, shipped: figures, current: { ...figures, model: SHIPPED_NAME }, adapted: figures, thresholds: TOXICITY_ONLY, queue: null, warnings: [] },
+  ms: 1,
+};
+
 function storeSiteModel(a: FastifyInstance, head = lenientHead()): string {
   const bytes = encodeHead(head);
   return a.triage.stores.siteModels.insert({
@@ -46,8 +64,8 @@ function storeSiteModel(a: FastifyInstance, head = lenientHead()): string {
     ngrams: head.ngrams.size,
     head: bytes,
     sha256: headChecksum(bytes),
-    report: JSON.stringify({ decisions: 0 }),
-    decisions: 0,
+    report: JSON.stringify(REPORT),
+    decisions: REPORT.decisions,
     origin: 'trained',
     importedFrom: null,
     createdBy: null,
@@ -242,6 +260,8 @@ describe('site models: files and restarts', () => {
     writeFileSync(join(dir, 'head.bin'), bytes);
     writeFileSync(join(dir, 'model.json'), JSON.stringify({ ...manifest, head: { ...manifest.head, sha256: '0'.repeat(64) } }));
     expect(() => app!.triage.siteModels.importFrom(dir, null)).toThrow(/head\.sha256/);
+    writeFileSync(join(dir, 'model.json'), JSON.stringify({ ...manifest, report: { ...manifest.report, comparison: { ...manifest.report.comparison, heldOut: 'many' } } }));
+    expect(() => app!.triage.siteModels.importFrom(dir, null)).toThrow(/report\/comparison\/heldOut must be integer/);
     const foreign = { ...manifest, base: { model: 'triage-local@1.2.0', sha256: 'a'.repeat(64) } };
     writeFileSync(join(dir, 'model.json'), JSON.stringify(foreign));
     expect(() => app!.triage.siteModels.importFrom(dir, null)).toThrow(/trained on triage-local@1\.2\.0/);

@@ -138,6 +138,12 @@ describe.skipIf(chromiumMissing() !== null)('the Model screen in a browser', () 
     expect(await shadow.locator('tbody tr').count()).toBe(2);
     expect(await cryptoInQueue()).toBe(before);
 
+    // Bob works the queue meanwhile: he is told when the model in force changes.
+    const bobPage = await moderator.newPage();
+    const stream = bobPage.waitForResponse((r) => r.url().includes('/api/events'));
+    await bobPage.goto(`${server.url}/#/queue`);
+    await stream;
+
     // Promote, by keyboard: Escape cancels, Enter submits the reason.
     await card.getByRole('button', { name: 'Promote…' }).click();
     const reason = card.getByLabel('Reason');
@@ -149,6 +155,8 @@ describe.skipIf(chromiumMissing() !== null)('the Model screen in a browser', () 
     const promoted = page.waitForResponse((r) => r.url().endsWith('/api/models/in-force') && r.request().method() === 'PUT');
     await card.getByLabel('Reason').press('Enter');
     expect((await promoted).status()).toBe(200);
+    await bobPage.getByText(`${trained} is in force now`).waitFor({ timeout: 10_000 });
+    await bobPage.close();
     await expect.poll(() => page.getByTestId('in-force-model').textContent()).toBe(trained);
     const inForce = (await page.getByTestId('in-force').textContent())!;
     expect(inForce).toContain('Hides crypto touting <b>like us</b>');

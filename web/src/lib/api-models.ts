@@ -1,13 +1,14 @@
 /**
  * Typed calls for site models (server/adaptation/routes.ts), through the
- * dashboard's one `request`, and a defensive reader for a site model's
- * training report, which the wire types as `unknown`.
+ * dashboard's one `request`, and a site model's training report as the
+ * Model screen's tables read it.
  */
 import {
   request,
   type ModelsOverview,
   type PutInForceAnswer,
   type ShadowStopped,
+  type SiteModelSummary,
   type TrainingStarted,
 } from './api.ts';
 
@@ -26,96 +27,58 @@ export const modelsApi = {
   stopShadow: () => request<ShadowStopped>('DELETE', '/api/models/shadow'),
 };
 
-/** One model's figures on the held-out decisions; null where the report lacks them. */
+type Report = SiteModelSummary['report'];
+type Figures = Report['comparison']['adapted'];
+
+/** One model's figures on the held-out decisions. */
 export interface ReportFigures {
   rocAuc: number | null;
   /** 1.96 × the standard error of rocAuc. */
   rocAucHalfWidth: number | null;
   prAuc: number | null;
-  /** Half width of a 95% interval on prAuc, where the report gives one. */
-  prAucHalfWidth: number | null;
   /** Flagged by scores at the thresholds in force, and their precision and recall against the moderators. */
-  flagged: number | null;
+  flagged: number;
   precision: number | null;
   recall: number | null;
 }
 
-export interface ReportModerator {
-  moderator: string;
-  decisions: number | null;
-  weight: number | null;
-  share: number | null;
-}
-
-/** What the Model screen reads of a site model's training report (server/adaptation/service.ts, AdaptationReport). */
+/** What the Model screen shows of a site model's training report (SiteModelReportSchema), flattened for its tables. */
 export interface SiteModelReport {
   /** The model in force it was compared with. */
-  current: string | null;
-  decisions: number | null;
-  trained: number | null;
-  heldOut: number | null;
-  positives: number | null;
-  negatives: number | null;
+  current: string;
+  decisions: number;
+  trained: number;
+  heldOut: number;
+  positives: number;
+  negatives: number;
   currentFigures: ReportFigures;
   adaptedFigures: ReportFigures;
   /** On pending comments nobody decided: how many the candidate would add to and take out of the queue. */
-  queue: { compared: number | null; enter: number | null; leave: number | null } | null;
+  queue: Report['comparison']['queue'];
   warnings: string[];
-  moderators: ReportModerator[];
-  samples: { trained: number | null; weight: number | null } | null;
-  distillation: { rows: number | null; share: number | null } | null;
+  moderators: Report['moderators'];
+  samples: Report['samples'];
+  distillation: Report['distillation'];
 }
 
-type Obj = Record<string, unknown>;
+const figures = (f: Figures): ReportFigures => ({ rocAuc: f.rocAuc, rocAucHalfWidth: f.rocAucHalfWidth, prAuc: f.prAuc, ...f.atThresholds });
 
-const obj = (v: unknown): Obj | null => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Obj) : null);
-const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
-const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
-
-function figures(v: unknown): ReportFigures {
-  const f = obj(v) ?? {};
-  const at = obj(f.atThresholds) ?? {};
+export function readReport(r: Report): SiteModelReport {
+  const c = r.comparison;
   return {
-    rocAuc: num(f.rocAuc),
-    rocAucHalfWidth: num(f.rocAucHalfWidth),
-    prAuc: num(f.prAuc),
-    prAucHalfWidth: num(f.prAucHalfWidth),
-    flagged: num(at.flagged),
-    precision: num(at.precision),
-    recall: num(at.recall),
-  };
-}
-
-/**
- * Reads a site model's report field by field: a missing or mistyped field
- * becomes null (or an empty list), so the screen renders whatever the
- * server's report holds today.
- */
-export function readReport(report: unknown): SiteModelReport {
-  const r = obj(report) ?? {};
-  const c = obj(r.comparison) ?? {};
-  const q = obj(c.queue);
-  const s = obj(r.samples);
-  const d = obj(r.distillation);
-  const moderators = Array.isArray(r.moderators) ? r.moderators : [];
-  return {
-    current: str(obj(c.current)?.model) ?? str(r.current),
-    decisions: num(r.decisions),
-    trained: num(r.trained),
-    heldOut: num(c.heldOut),
-    positives: num(c.positives),
-    negatives: num(c.negatives),
+    current: c.current.model,
+    decisions: r.decisions,
+    trained: r.trained,
+    heldOut: c.heldOut,
+    positives: c.positives,
+    negatives: c.negatives,
     currentFigures: figures(c.current),
     adaptedFigures: figures(c.adapted),
-    queue: q ? { compared: num(q.compared), enter: num(q.enter), leave: num(q.leave) } : null,
-    warnings: Array.isArray(c.warnings) ? c.warnings.filter((w): w is string => typeof w === 'string') : [],
-    moderators: moderators.flatMap((m) => {
-      const o = obj(m);
-      const name = o ? str(o.moderator) : null;
-      return o && name !== null ? [{ moderator: name, decisions: num(o.decisions), weight: num(o.weight), share: num(o.share) }] : [];
-    }),
-    samples: s ? { trained: num(s.trained), weight: num(s.weight) } : null,
-    distillation: d ? { rows: num(d.rows), share: num(d.share) } : null,
+    queue: c.queue,
+    warnings: c.warnings,
+    moderators: r.moderators,
+    samples: r.samples,
+    distillation: r.distillation,
   };
 }
 

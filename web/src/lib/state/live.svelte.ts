@@ -24,6 +24,8 @@ export interface LiveEvents {
   'comment.released': { comment: EventComment; moderator: { id: number; username: string } };
   'report.received': { comment: EventComment };
   'thresholds.changed': { version: number; changes: { label: string; value: number | null }[] };
+  /** A promotion or rollback: another model flags comments now, as it rescores them. */
+  'model.changed': { version: number; model: string };
   /** The log moved past this screen's cursor: reload the lists. */
   reset: Record<string, never>;
 }
@@ -31,7 +33,7 @@ export interface LiveEvents {
 export type LiveEventName = keyof LiveEvents;
 type Handler = <K extends LiveEventName>(name: K, data: LiveEvents[K]) => void;
 
-const NAMES: LiveEventName[] = ['comment.flagged', 'comment.decided', 'comment.claimed', 'comment.released', 'report.received', 'thresholds.changed', 'reset'];
+const NAMES: LiveEventName[] = ['comment.flagged', 'comment.decided', 'comment.claimed', 'comment.released', 'report.received', 'thresholds.changed', 'model.changed', 'reset'];
 
 /** How often `now` ticks, so claims that lapse stop showing without an event. */
 const TICK_MS = 5_000;
@@ -46,6 +48,8 @@ class LiveState {
   connected = $state(false);
   /** A threshold change since this screen loaded its lists: the queue shows a notice until reloaded. */
   thresholds = $state<{ version: number } | null>(null);
+  /** A change of the model in force since this screen loaded its lists: the queue shows a notice until reloaded. */
+  model = $state<{ model: string } | null>(null);
   /** The clock that claim expiries are compared with. */
   now = $state(Date.now());
   #source: EventSource | null = null;
@@ -87,6 +91,7 @@ class LiveState {
     const data = parse(raw);
     if (!data) return;
     if (name === 'thresholds.changed') this.thresholds = { version: Number(data.version) };
+    if (name === 'model.changed') this.model = { model: String(data.model) };
     for (const handler of this.#handlers) handler(name, data as LiveEvents[typeof name]);
   }
 }

@@ -93,7 +93,10 @@ export class QueueState extends CommentList<QueueFilters> {
       this.selected.clear();
       this.notes.clear();
       this.incoming.clear();
-      if (this.filters.status === 'pending') live.thresholds = null;
+      if (this.filters.status === 'pending') {
+        live.thresholds = null;
+        live.model = null;
+      }
       const at = keep === undefined ? -1 : page.items.findIndex((c) => c.id === keep);
       // A fresh list opens at the first comment nobody else is reviewing.
       this.index = at >= 0 ? at : Math.max(0, page.items.findIndex((c) => !this.claimedByOther(c)));
