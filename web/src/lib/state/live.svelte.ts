@@ -91,7 +91,11 @@ class LiveState {
     const data = parse(raw);
     if (!data) return;
     if (name === 'thresholds.changed') this.thresholds = { version: Number(data.version) };
-    if (name === 'model.changed') this.model = { model: String(data.model) };
+    if (name === 'model.changed') {
+      this.model = { model: String(data.model) };
+      // The header shows the rescoring from now on, polling fast while it runs.
+      void stats.refresh();
+    }
     for (const handler of this.#handlers) handler(name, data as LiveEvents[typeof name]);
   }
 }
