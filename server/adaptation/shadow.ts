@@ -4,6 +4,7 @@
  * flagging nothing. A cursor per model (site_models.shadow_cursor) makes it
  * resume after a restart and never score a comment twice.
  */
+import { createBackgroundLoop } from '../background-loop.ts';
 import { scoresProblem } from '../scoring/labels.ts';
 import type { Scorer } from '../scoring/types.ts';
 import type { SiteModelStore } from './models-store.ts';
@@ -24,10 +25,6 @@ export function createShadowRunner(deps: ShadowRunnerDeps) {
   const idlePollMs = deps.idlePollMs ?? 2000;
   const batchSize = deps.batchSize ?? 256;
   let scorer: Scorer | null = null;
-  let running = false;
-  let loop: Promise<void> | undefined;
-  let wakeUp: (() => void) | undefined;
-  let idleWaiters: (() => void)[] = [];
 
   async function release(): Promise<void> {
     const s = scorer;
@@ -55,59 +52,25 @@ export function createShadowRunner(deps: ShadowRunnerDeps) {
     return batch.length;
   }
 
-  async function run(): Promise<void> {
-    while (running) {
-      let took = 0;
-      try {
-        took = await step();
-      } catch (err) {
-        deps.logger?.error({ err: err instanceof Error ? err.message : String(err) }, 'shadow scoring step failed');
-        await release();
-      }
-      if (took > 0) {
-        await new Promise((resolve) => setImmediate(resolve));
-        continue;
-      }
-      for (const resolve of idleWaiters) resolve();
-      idleWaiters = [];
-      if (running) await new Promise<void>((resolve) => {
-        const timer = setTimeout(done, idlePollMs);
-        function done() {
-          clearTimeout(timer);
-          wakeUp = undefined;
-          resolve();
-        }
-        wakeUp = done;
-      });
-    }
-  }
+  const loop = createBackgroundLoop(step, {
+    idlePollMs,
+    onError: (err) => {
+      deps.logger?.error({ err: err instanceof Error ? err.message : String(err) }, 'shadow scoring step failed');
+      // A scorer that failed is loaded afresh at the next step.
+      void release();
+    },
+  });
 
   return {
-    start(): void {
-      if (running) return;
-      running = true;
-      loop = run();
-    },
+    start: loop.start,
     async stop(): Promise<void> {
-      running = false;
-      wakeUp?.();
-      await loop;
-      for (const resolve of idleWaiters) resolve();
-      idleWaiters = [];
+      await loop.stop();
       await release();
     },
     /** New comments or a new shadow: look now rather than at the next poll. */
-    wake(): void {
-      wakeUp?.();
-    },
+    wake: loop.wake,
     /** Resolves once every comment is shadow-scored (or the runner stopped). */
-    idle(): Promise<void> {
-      if (!running) return Promise.resolve();
-      return new Promise((resolve) => {
-        idleWaiters.push(resolve);
-        wakeUp?.();
-      });
-    },
+    idle: loop.idle,
   };
 }
 

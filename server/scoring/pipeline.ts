@@ -1,3 +1,4 @@
+import { createBackgroundLoop } from '../background-loop.ts';
 import type { ScoringService } from './service.ts';
 import type { ScoringStore, ScoreWrite } from './store.ts';
 import { scoresProblem } from './labels.ts';
@@ -65,23 +66,6 @@ export function createScoringPipeline(deps: PipelineDeps) {
   let model = scorer.model;
   // The model whose missing scores were last queued: once per model and start.
   let queuedFor: string | null = null;
-
-  let running = false;
-  let loop: Promise<void> | undefined;
-  let wakeUp: (() => void) | undefined;
-  let idleWaiters: (() => void)[] = [];
-
-  function sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        wakeUp = undefined;
-        resolve();
-      }
-      wakeUp = done;
-    });
-  }
 
   /** Each job's scores, or why it has none; a scorer's answer is checked (scoresProblem) before it can be stored. */
   async function scoreJobs(jobs: { commentId: number; body: string }[]): Promise<{ ok: ScoreWrite[]; failed: JobFailure[] }> {
@@ -154,63 +138,36 @@ export function createScoringPipeline(deps: PipelineDeps) {
     return jobs.length;
   }
 
-  async function run(): Promise<void> {
-    while (running) {
-      let took: number;
-      try {
-        took = await step();
-      } catch (err) {
-        logger.error({ err: errorText(err) }, 'scoring pipeline step failed');
-        deps.onError?.(err);
-        if (running) await sleep(idlePollMs);
-        continue;
-      }
-      if (took === 0) {
-        for (const resolve of idleWaiters) resolve();
-        idleWaiters = [];
-        if (running) await sleep(idlePollMs);
-      } else {
-        // Yield so requests queued behind the write get answered between batches.
-        await new Promise((resolve) => setImmediate(resolve));
-      }
-    }
-  }
+  const loop = createBackgroundLoop(step, {
+    idlePollMs,
+    onError: (err) => {
+      logger.error({ err: errorText(err) }, 'scoring pipeline step failed');
+      deps.onError?.(err);
+    },
+  });
 
   return {
     /** The model this pipeline scores with now. */
     get model() {
       return model;
     },
-    /** Queues comments lacking a score of this model, then starts the loop. */
+    /** Queues comments lacking a score of the model in force, then starts the loop. */
     start(): void {
-      if (running) return;
+      if (loop.running) return;
       queuedFor = null;
-      running = true;
-      loop = run();
+      loop.start();
     },
     /** Stops after the batch in flight is written; a later start resumes from the queue. */
     async stop(): Promise<void> {
-      running = false;
-      wakeUp?.();
-      await loop;
-      for (const resolve of idleWaiters) resolve();
-      idleWaiters = [];
+      await loop.stop();
       if (scorer !== deps.scorer) await scorer.dispose();
       scorer = deps.scorer;
       model = scorer.model;
     },
     /** New jobs were queued in this process: look now instead of at the next poll. */
-    wake(): void {
-      wakeUp?.();
-    },
+    wake: loop.wake,
     /** Resolves once the queue is empty (or the pipeline stopped). */
-    idle(): Promise<void> {
-      if (!running) return Promise.resolve();
-      return new Promise((resolve) => {
-        idleWaiters.push(resolve);
-        wakeUp?.();
-      });
-    },
+    idle: loop.idle,
     /** Scores everything pending without the background loop (CLI, tests); `onBatch` hears how many jobs each batch took. */
     async drain(onBatch?: (taken: number) => void): Promise<void> {
       queuedFor = null;
@@ -218,7 +175,7 @@ export function createScoringPipeline(deps: PipelineDeps) {
     },
     progress: () => store.counts(model),
     get running() {
-      return running;
+      return loop.running;
     },
   };
 }
