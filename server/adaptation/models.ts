@@ -43,6 +43,9 @@ export interface SiteModelsDeps {
   flagging: Pick<Flagging, 'flag'>;
 }
 
+/** How long the model in force may be reused before the history is read again. */
+const IN_FORCE_TTL_MS = 1000;
+
 /** Comments re-flagged per transaction after a rollback. */
 const REFLAG_CHUNK = 1000;
 
@@ -110,11 +113,20 @@ export function createSiteModels(deps: SiteModelsDeps) {
    * that does not fit this installation's shipped model (after an upgrade):
    * then the shipped model, until an admin adapts again.
    */
-  function inForce(): string {
+  function readInForce(): string {
     const v = store.latestVersion();
     if (!v || v.model === shippedName()) return shippedName();
     const row = store.get(v.model);
     return row && fits(row) ? v.model : shippedName();
+  }
+  // model() is asked for every request, flag and decision: read the history at most once a
+  // second. A promotion here is seen at once; one from another process (the command line)
+  // within a second, as the pipeline polls anyway.
+  let cached: { value: string; at: number } | null = null;
+  function inForce(): string {
+    const t = performance.now();
+    if (!cached || t - cached.at >= IN_FORCE_TTL_MS) cached = { value: readInForce(), at: t };
+    return cached.value;
   }
 
   function summary(row: SiteModelRow) {
@@ -242,6 +254,7 @@ export function createSiteModels(deps: SiteModelsDeps) {
       }
       if (input.model === inForce()) throw new Conflict(`${input.model} is already in force`);
       const version = promote(input.model, reason, by?.id ?? null, now());
+      cached = null;
       deps.onInForceChanged?.();
       return { version, model: input.model };
     },
