@@ -91,6 +91,13 @@ export function summaryCsv(s: Summary): string {
     add('thresholds', `version ${v.version}`, 'until', iso(v.until));
     for (const l of LABELS) add('thresholds', `version ${v.version}`, l, v.values[l] ?? 'off');
   }
+  for (const v of s.modelsInForce) {
+    add('models in force', `version ${v.version}`, 'model', v.model);
+    add('models in force', `version ${v.version}`, 'since', v.version === 0 ? 'the start' : iso(v.since));
+    add('models in force', `version ${v.version}`, 'until', iso(v.until));
+    add('models in force', `version ${v.version}`, 'by', v.moderator ?? '');
+    add('models in force', `version ${v.version}`, 'reason', v.reason ?? '');
+  }
   for (const m of s.models) {
     add('models', m.model, 'scored', m.scored);
     add('models', m.model, 'first scored', iso(m.firstScoredAt));

@@ -140,6 +140,7 @@ ${table(['thread', 'comments', 'hidden', 'share'], s.threadsByHidden.map((t) => 
 </section>
 <section><h2>Thresholds and model in force</h2>
 ${table(['version', 'since', 'until', 'by', 'reason', ...LABELS], s.thresholds.map((v) => [v.version, iso(v.since), v.until === null ? 'now' : iso(v.until), v.moderator ?? '—', v.reason ?? '', ...LABELS.map((l) => v.values[l] ?? 'off')]))}
+${table(['model version', 'model in force', 'since', 'until', 'by', 'reason'], s.modelsInForce.map((v) => [v.version, v.model, v.version === 0 ? 'the start' : iso(v.since), v.until === null ? 'now' : iso(v.until), v.moderator ?? '—', v.reason ?? '']))}
 ${table(['model', 'scores written', 'first', 'last'], s.models.map((m) => [m.model, m.scored, iso(m.firstScoredAt), iso(m.lastScoredAt)]))}
 </section>
 </body></html>

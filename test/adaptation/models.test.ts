@@ -7,6 +7,8 @@ import { encodeHead, headChecksum } from '../../server/adaptation/head-format.ts
 import type { SiteHead } from '../../server/adaptation/head.ts';
 import { agreement } from '../../server/adaptation/models.ts';
 import type { SiteModelReport } from '../../server/adaptation/schemas.ts';
+import { summaryCsv } from '../../server/reports/export.ts';
+import { summaryHtml } from '../../server/reports/html.ts';
 import { createScorer, type Scorer } from '../../server/scoring/index.ts';
 import type { LocalModelManifest } from '../../server/scoring/local-model.ts';
 import { LABELS, type Label } from '../../server/scoring/labels.ts';
@@ -151,6 +153,9 @@ describe('site models: promote, rescore, roll back', () => {
       [1, site, false],
       [2, SHIPPED_NAME, true],
     ]);
+    expect(summaryCsv(report)).toContain(`models in force,version 1,model,${site}`);
+    expect(summaryCsv(report)).toContain('models in force,version 1,reason,the site shrugs at insults');
+    expect(summaryHtml(report)).toContain(`<td>1</td><td>${site}</td>`);
   });
 
   it('only admins train, promote and shadow; anyone signed in reads', async () => {
