@@ -1,5 +1,6 @@
 /**
- * Trains the local toxicity model and writes models/local/{model.json,weights.bin}.
+ * Trains the local toxicity model and writes models/local/{model.json,weights.bin}, then its
+ * anchor (anchor.bin and model.json's `anchor`: scripts/anchor.ts, for site models).
  *
  *   npm run train -- [--data ../shared/data] [--out models/local] [--seed 7]  (see --help for the rest)
  *
@@ -19,6 +20,7 @@
 import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import { Command } from 'commander';
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { DEFAULT_FEATURIZER, featurize, normalizeText, type FeaturizerParams } from '../server/scoring/featurize.ts';
@@ -622,6 +624,10 @@ export async function train(o: Options): Promise<void> {
     seconds,
   });
   log(`chose ${members.map((m) => m.name).join(', ')}; validation mean AUC ${ensemble.score.toFixed(4)}; thresholds ${JSON.stringify(thresholds)}; wrote ${o.out} in ${seconds}s`);
+  // The anchor (site models' "don't forget" rows, scripts/anchor.ts) is features of these weights: rebuild it, in its
+  // own process so its features come from the backend the scorer uses, exactly as `npm run anchor` writes them.
+  const anchor = spawnSync(process.execPath, [...process.execArgv, resolve(PROJECT_ROOT, 'scripts', 'anchor.ts'), '--data', o.data, '--model', o.out], { stdio: 'inherit' });
+  if (anchor.status !== 0) throw new Error(`npm run anchor failed (status ${anchor.status}); the weights are written, run it again alone`);
 }
 
 const isMain = process.argv[1] !== undefined && resolve(process.argv[1]) === resolve(PROJECT_ROOT, 'scripts', 'train.ts');

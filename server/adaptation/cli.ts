@@ -17,7 +17,10 @@ export function formatReport(r: AdaptationReport): string[] {
     `Adapted ${r.model} to this site from ${plural(r.decisions, 'decided comment')}: trained on the oldest ${r.trained} (${r.positivesTrained} hidden or escalated, until ${day(r.trainedUntil)}), ` +
       `measured on the most recent ${c.heldOut} (from ${day(r.heldOutFrom)}; ${c.positives} hidden or escalated, ${c.negatives} approved), never trained on. ${r.ms} ms.`,
     `Guards: ${plural(r.samples.trained, 'training decision')} from missed-abuse samples, each weighing ${r.samples.weight}×; ` +
-      `${plural(r.distillation.rows, 'undecided comment')} distilled from ${r.current}'s own ${r.distillation.target} score, together weighing ${(r.distillation.share * 100).toFixed(1)}% as much as the decisions.`,
+      `${plural(r.distillation.rows, 'undecided comment')} distilled from ${r.current}'s own ${r.distillation.target} score, together weighing ${(r.distillation.share * 100).toFixed(1)}% as much as the decisions; ` +
+      (r.anchor.rows > 0
+        ? `${plural(r.anchor.rows, 'row')} of ${r.model}'s own training data (its toxicity probability as target), together weighing ${r.anchor.weight}× the decisions.`
+        : `no anchor rows (the model folder has none: run npm run anchor).`),
     '',
     `${'held-out, against moderators'.padEnd(42)}${'ROC AUC'.padStart(16)}${'PR AUC'.padStart(9)}${'flagged'.padStart(9)}${'precision'.padStart(11)}${'recall'.padStart(8)}`,
   ];

@@ -48,6 +48,28 @@ export const DISTILL_MAX = 2_000;
 export const DISTILL_ROW_MAX = 0.25;
 
 /**
+ * The anchor rows' total weight (models/local/anchor.bin, anchor.ts: the
+ * shipped model's own training rows, target its own toxicity probability) as
+ * a multiple of the decisions' total weight. Chosen by `npm run bench:adapt`
+ * on validation only, through adaptRows itself: the site's validation is
+ * adaptRows' own held-out newest 20% of the first 1,000 decisions, the
+ * forgetting is measured on the shipped model's own validation rows of the
+ * other sets (never trained on, never in the anchor), never the test slices.
+ * The rule, fixed before measuring: the smallest of 1, 2, 4, 8, 16, 32 whose
+ * mean validation forgetting is within 0.01. It chose 1 (−0.009 on
+ * validation); models/README.md, "Site models", has the figures.
+ */
+export const ANCHOR_LAMBDA = 1;
+
+/** Each anchor row's weight: together they weigh `lambda` times the decisions' total weight. */
+export function anchorWeight(decisionWeight: ArrayLike<number>, rows: number, lambda = ANCHOR_LAMBDA): number {
+  if (rows === 0 || decisionWeight.length === 0) return 0;
+  let total = 0;
+  for (let i = 0; i < decisionWeight.length; i++) total += decisionWeight[i]!;
+  return (lambda * total) / rows;
+}
+
+/**
  * Each training decision's weight: its moderator's (split.ts), times
  * SAMPLE_WEIGHT for a decision on a sample item.
  */

@@ -62,6 +62,8 @@ export const SiteModelReportSchema = Type.Object(
     ),
     samples: Type.Object({ trained: Type.Integer(), weight: Type.Number() }, closed),
     distillation: Type.Object({ rows: Type.Integer(), share: Type.Number(), target: Type.Literal('toxicity') }, closed),
+    /** The shipped model's own training rows trained on (anchor.ts); absent in reports of models trained before anchors. */
+    anchor: Type.Optional(Type.Object({ rows: Type.Integer(), weight: Type.Number() }, closed)),
     comparison: Type.Object(
       {
         heldOut: Type.Integer(),

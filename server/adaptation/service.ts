@@ -12,7 +12,7 @@ import { maxScore, type ThresholdValues } from '../flagging/rules.ts';
 import { DEFAULT_THRESHOLDS } from '../thresholds/defaults.ts';
 import { compare, flaggedByScores, queueMovement, type Comparison, type ModelScores } from './evaluate.ts';
 import type { FrozenFeatures } from './features.ts';
-import { decisionWeights, DISTILL_MAX, DISTILL_SHARE, distillWeight, SAMPLE_WEIGHT, splitUndecided } from './guards.ts';
+import { ANCHOR_LAMBDA, anchorWeight, decisionWeights, DISTILL_MAX, DISTILL_SHARE, distillWeight, SAMPLE_WEIGHT, splitUndecided } from './guards.ts';
 import type { HeadOptions, SiteHead } from './head.ts';
 import { SITE_LABEL, siteLabelScores } from './site-scores.ts';
 import { HELD_OUT_SHARE, MIN_DECISIONS, moderatorWeights, timeSplit, type ModeratorWeight } from './split.ts';
@@ -49,6 +49,11 @@ export interface AdaptationReport {
    * (at most DISTILL_SHARE; less when few, each at most DISTILL_ROW_MAX of a decision).
    */
   distillation: { rows: number; share: number; target: typeof SITE_LABEL };
+  /**
+   * Anchor rows (anchor.ts: the shipped model's own training rows as features, target its own toxicity probability),
+   * together weighing `weight` times the decisions (ANCHOR_LAMBDA). 0 rows when the model folder has no anchor.
+   */
+  anchor: { rows: number; weight: number };
   comparison: Comparison;
   /** The comment ids trained on, held out, and distilled from: pairwise disjoint; every held-out decision at least as recent as every trained one. */
   commentIds: { trained: number[]; heldOut: number[]; distilled: number[] };
@@ -87,6 +92,8 @@ export interface AdaptOptions {
   undecided?: readonly UndecidedComment[];
   /** The distillation rows' share of the decisions' weight (default DISTILL_SHARE; 0 switches distillation off). */
   distillShare?: number;
+  /** The anchor rows' total weight as a multiple of the decisions' (default ANCHOR_LAMBDA; 0 leaves the anchor out). */
+  anchorLambda?: number;
   onProgress?: (progress: AdaptationProgress) => void;
 }
 
@@ -132,9 +139,20 @@ export async function adaptRows(rows: readonly TrainingDecision[], options: Adap
   const moderators = moderatorWeights(train);
   const weights = decisionWeights(train, moderators.perRow);
   // Loaded on first use: every process builds the service, few ever train.
-  const [{ readFrozenModel }, { featuriseInBatches }, { predictHead, trainHead }] = await Promise.all([import('./features.ts'), import('./batches.ts'), import('./head.ts')]);
-  const frozen = await readFrozenModel(options.modelDir);
+  const [{ readFrozenModel }, { concatFeatures, featuriseInBatches }, { predictHead, trainHead }, { readAnchor }, { DEFAULT_MODEL_DIR }] = await Promise.all([
+    import('./features.ts'),
+    import('./batches.ts'),
+    import('./head.ts'),
+    import('./anchor.ts'),
+    import('../scoring/local-model.ts'),
+  ]);
+  const modelDir = options.modelDir ?? DEFAULT_MODEL_DIR;
+  const frozen = await readFrozenModel(modelDir);
   try {
+    const lambda = options.anchorLambda ?? ANCHOR_LAMBDA;
+    // Checked (SHA-256) even when not used, so a corrupt anchor is found at once; none in an older model folder.
+    const anchor = await readAnchor(modelDir, frozen.manifest);
+    const anchored = lambda > 0 && anchor !== null && anchor.features.n > 0 ? anchor : null;
     const outputOf = frozen.manifest.labels;
     const current: CurrentModel = options.current ?? { model: frozen.model, head: null };
     const texts = [train, split.distill, heldOut, split.compare].reduce((s, part) => s + part.length, 0);
@@ -142,7 +160,9 @@ export async function adaptRows(rows: readonly TrainingDecision[], options: Adap
     const featurise = (part: readonly { text: string }[]) =>
       featuriseInBatches(frozen, part.map((r) => r.text), (k) => progress({ phase: 'featurising', done: (featurised += k), total: texts }));
     progress({ phase: 'featurising', done: 0, total: texts });
-    const trainFeatures = featurise([...train, ...split.distill]);
+    const siteFeatures = featurise([...train, ...split.distill]);
+    // Anchor rows come last: they are features already, not site comments (never held out, never compared).
+    const trainFeatures = anchored ? concatFeatures([siteFeatures, anchored.features]) : siteFeatures;
     const heldFeatures = featurise(heldOut);
     const compareFeatures = featurise(split.compare);
     if (current.head && current.head.dense.length !== trainFeatures.denseDim) {
@@ -153,7 +173,7 @@ export async function adaptRows(rows: readonly TrainingDecision[], options: Adap
     const currentHead = (f: FrozenFeatures) => (current.head ? predictHead(current.head, f) : null);
     const scoresOf = (f: FrozenFeatures, head: Float32Array | null) =>
       Array.from({ length: f.n }, (_, i) => siteLabelScores(outputOf, f.probs, f.outputs, i, head ? head[i]! : null));
-    const trainCurrent = scoresOf(trainFeatures, currentHead(trainFeatures));
+    const trainCurrent = scoresOf(siteFeatures, currentHead(siteFeatures));
     const labels = new Float32Array(trainFeatures.n);
     const w = new Float32Array(trainFeatures.n);
     train.forEach((r, i) => {
@@ -161,10 +181,16 @@ export async function adaptRows(rows: readonly TrainingDecision[], options: Adap
       w[i] = weights[i]!;
     });
     const dw = distillWeight(weights, split.distill.length, share);
-    for (let i = train.length; i < trainFeatures.n; i++) {
+    for (let i = train.length; i < siteFeatures.n; i++) {
       // Soft target: the model in force's toxicity (0 where it gives none).
       labels[i] = trainCurrent[i]![SITE_LABEL] ?? 0;
       w[i] = dw;
+    }
+    // Soft target: the shipped model's own toxicity probability on its own training rows.
+    const aw = anchored ? anchorWeight(weights, anchored.features.n, lambda) : 0;
+    for (let i = 0; anchored && i < anchored.features.n; i++) {
+      labels[siteFeatures.n + i] = anchored.target[i]!;
+      w[siteFeatures.n + i] = aw;
     }
 
     const steps = options.head?.steps ?? 300;
@@ -197,6 +223,7 @@ export async function adaptRows(rows: readonly TrainingDecision[], options: Adap
       moderators: moderators.moderators,
       samples: { trained: train.filter((r) => r.sampled).length, weight: SAMPLE_WEIGHT },
       distillation: { rows: split.distill.length, share: shareOf(dw * split.distill.length, weights), target: SITE_LABEL },
+      anchor: { rows: anchored?.features.n ?? 0, weight: anchored ? lambda : 0 },
       comparison: compare(heldOut.map((r) => r.label), { shipped, current: { model: current.model, ...inForce }, adapted }, thresholds, queue),
       commentIds: { trained: train.map((r) => r.commentId), heldOut: heldOut.map((r) => r.commentId), distilled: split.distill.map((u) => u.commentId) },
       heldOutScores: { shipped: [...shipped.scores], current: [...inForce.scores], adapted: [...adapted.scores] },
@@ -251,6 +278,7 @@ export interface StartOptions {
   minDecisions?: number;
   head?: HeadOptions;
   distillShare?: number;
+  anchorLambda?: number;
   /** Called on the main thread at each change of the job (phase, progress, end). */
   onProgress?: (job: TrainingJob) => void;
   /** Called on the main thread with the report when training succeeds, before onTrained saves it (the CLI prints it). */
@@ -283,6 +311,7 @@ export function createAdaptationService(deps: AdaptationDeps) {
         head: options.head,
         modelDir: deps.modelDir,
         distillShare: options.distillShare,
+        anchorLambda: options.anchorLambda,
         thresholds: deps.thresholds(),
         current: deps.current(),
         undecided: deps.store.undecidedForComparison(MAX_UNDECIDED),

@@ -14,6 +14,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { featurizeBatch, splitWindows, type FeaturizerParams } from './featurize.ts';
 import { LABELS, type Label, type LabelScores } from './labels.ts';
+import type { AnchorManifest } from '../adaptation/anchor.ts';
 import type { ScoredText, Scorer } from './types.ts';
 
 export const DEFAULT_MODEL_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'models', 'local');
@@ -46,6 +47,11 @@ export interface LocalModelManifest {
   thresholds: Record<Label, number | null>;
   thresholdRule: string;
   training?: Record<string, unknown>;
+  /**
+   * Rows of the model's own training data as frozen features and soft targets, for site heads not to forget
+   * (server/adaptation/anchor.ts; scripts/anchor.ts writes it). The scorer never reads it.
+   */
+  anchor?: AnchorManifest;
 }
 
 /** The trainable tensors of the model, float32. */

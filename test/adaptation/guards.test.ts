@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { frozenFeatures, readFrozenModel, type FrozenModel } from '../../server/adaptation/features.ts';
-import { decisionWeights, DISTILL_ROW_MAX, distillWeight, SAMPLE_WEIGHT, splitUndecided } from '../../server/adaptation/guards.ts';
+import { ANCHOR_LAMBDA, decisionWeights, DISTILL_ROW_MAX, distillWeight, SAMPLE_WEIGHT, splitUndecided } from '../../server/adaptation/guards.ts';
 import { predictHead } from '../../server/adaptation/head.ts';
 import { adaptRows, type AdaptationResult } from '../../server/adaptation/service.ts';
 import { SITE_LABEL } from '../../server/adaptation/site-scores.ts';
@@ -57,6 +57,7 @@ describe('distillation keeps the head near the model in force where the decision
   let guarded: AdaptationResult;
   let unguarded: AdaptationResult;
   /** Mean |head − shipped toxicity| on unlike comments neither run trained on. */
+  let anchored: AdaptationResult;
   let drift: (r: AdaptationResult) => number;
 
   beforeAll(async () => {
@@ -64,9 +65,11 @@ describe('distillation keeps the head near the model in force where the decision
     frozen = await readFrozenModel();
     const rows = decisionsForTraining(site.triage.db);
     const undecided = unlike(400, 1).map((text, i) => ({ commentId: 100_000 + i, text }));
-    const options = { thresholds: DEFAULT_THRESHOLDS, undecided };
+    // Distillation alone (no anchor rows), as measured before the anchor; `anchored` is the product's default.
+    const options = { thresholds: DEFAULT_THRESHOLDS, undecided, anchorLambda: 0 };
     guarded = await adaptRows(rows, options);
     unguarded = await adaptRows(rows, { ...options, distillShare: 0 });
+    anchored = await adaptRows(rows, { thresholds: DEFAULT_THRESHOLDS, undecided });
     const probe = frozenFeatures(frozen, unlike(300, 2));
     const toxicity = frozen.manifest.labels[SITE_LABEL]!;
     drift = ({ head }) => {
@@ -106,5 +109,15 @@ describe('distillation keeps the head near the model in force where the decision
     const c = guarded.report.comparison;
     expect(c.adapted.rocAuc!).toBeGreaterThan(c.shipped.rocAuc! + 0.1);
     expect(c.adapted.rocAuc!).toBeGreaterThan(unguarded.report.comparison.adapted.rocAuc! - 0.02);
+  });
+
+  it("the anchor (the shipped model's own training rows) holds the head closer still, keeping the held-out gain", () => {
+    const a = drift(anchored);
+    console.log(`unlike comments, mean |head - shipped toxicity|: anchor + distillation ${a.toFixed(3)}, distillation only ${drift(guarded).toFixed(3)}; held-out ROC AUC ${anchored.report.comparison.adapted.rocAuc!.toFixed(3)}`);
+    expect(anchored.report.anchor).toEqual({ rows: 4000, weight: ANCHOR_LAMBDA });
+    expect(guarded.report.anchor).toEqual({ rows: 0, weight: 0 });
+    expect(a).toBeLessThan(drift(guarded));
+    const c = anchored.report.comparison;
+    expect(c.adapted.rocAuc!).toBeGreaterThan(c.shipped.rocAuc! + 0.1);
   });
 });

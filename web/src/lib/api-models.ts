@@ -59,6 +59,8 @@ export interface SiteModelReport {
   moderators: Report['moderators'];
   samples: Report['samples'];
   distillation: Report['distillation'];
+  /** The shipped model's own training rows trained on; 0 rows for models trained before anchors. */
+  anchor: NonNullable<Report['anchor']>;
 }
 
 const figures = (f: Figures): ReportFigures => ({ rocAuc: f.rocAuc, rocAucHalfWidth: f.rocAucHalfWidth, prAuc: f.prAuc, ...f.atThresholds });
@@ -79,6 +81,7 @@ export function readReport(r: Report): SiteModelReport {
     moderators: r.moderators,
     samples: r.samples,
     distillation: r.distillation,
+    anchor: r.anchor ?? { rows: 0, weight: 0 },
   };
 }
 
