@@ -32,9 +32,9 @@ describe.each(['cpu', 'wasm'])('loadLocalModel on %s', (backend) => {
     expect(scorer.model).toMatch(/^triage-local@\d+\.\d+\.\d+$/);
   });
 
-  it('keeps the committed model within 10 MB', () => {
+  it('keeps the committed model folder within 16 MB (the limit of the issue; weights and the site models\' anchor)', () => {
     const total = readdirSync(DEFAULT_MODEL_DIR).reduce((sum, f) => sum + statSync(join(DEFAULT_MODEL_DIR, f)).size, 0);
-    expect(total).toBeLessThanOrEqual(10 * 1024 * 1024);
+    expect(total).toBeLessThanOrEqual(16 * 1024 * 1024);
   });
 
   it('returns one result per text, in order, with all seven labels and nulls where the model has no signal', async () => {
