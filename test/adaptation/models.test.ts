@@ -6,6 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { encodeHead, headChecksum } from '../../server/adaptation/head-format.ts';
 import type { SiteHead } from '../../server/adaptation/head.ts';
 import { agreement } from '../../server/adaptation/models.ts';
+import { siteLabelScores } from '../../server/adaptation/site-scores.ts';
 import type { SiteModelReport } from '../../server/adaptation/schemas.ts';
 import { summaryCsv } from '../../server/reports/export.ts';
 import { summaryHtml } from '../../server/reports/html.ts';
@@ -112,13 +113,20 @@ describe('site models: promote, rescore, roll back', () => {
     expect(app.triage.model()).toBe(site);
     await app.triage.pipeline!.idle();
 
-    // Every comment now has a score of the site model: its toxicity is the head's, the other labels the shipped model's.
+    // Every comment now has a score of the site model.
     expect(count(app, 'SELECT count(*) AS n FROM scores WHERE model = ?', site)).toBe(5);
-    const pair = app.triage.db
-      .prepare('SELECT s.toxicity AS siteTox, s.insult AS siteInsult, o.insult AS shippedInsult FROM scores s JOIN scores o ON o.comment_id = s.comment_id AND o.model = ? WHERE s.model = ? LIMIT 1')
-      .get(SHIPPED_NAME, site) as { siteTox: number; siteInsult: number; shippedInsult: number };
-    expect(pair.siteTox).toBeLessThan(0.01);
-    expect(pair.siteInsult).toBeCloseTo(pair.shippedInsult, 5);
+    // Its toxicity is the head's; the head caps the other labels, threats aside.
+    const pairs = app.triage.db
+      .prepare(
+        `SELECT s.toxicity AS siteTox, s.insult AS siteInsult, o.insult AS shippedInsult, s.threat AS siteThreat, o.threat AS shippedThreat
+         FROM scores s JOIN scores o ON o.comment_id = s.comment_id AND o.model = ? WHERE s.model = ?`,
+      )
+      .all(SHIPPED_NAME, site) as { siteTox: number; siteInsult: number; shippedInsult: number; siteThreat: number; shippedThreat: number }[];
+    for (const p of pairs) {
+      expect(p.siteTox).toBeLessThan(0.01);
+      expect(p.siteInsult).toBeCloseTo(Math.min(p.shippedInsult, p.siteTox), 6);
+      expect(p.siteThreat).toBeCloseTo(p.shippedThreat, 6);
+    }
     expect(queued(app)).toBe(0);
 
     // A decision names the model in force.
@@ -219,6 +227,14 @@ describe('site models: shadow', () => {
     insertThreads(app, [makeThread({ comments: [makeComment({ body: CIVIL[1] })] })]);
     await app.triage.shadow!.idle();
     expect(count(app, 'SELECT count(*) AS n FROM shadow_scores')).toBe(2);
+  });
+
+  it("a site model's scores: toxicity is the head's probability, which caps every label but threat and severe toxicity", () => {
+    const outputOf = { toxicity: 0, severe_toxicity: null, identity_attack: 1, insult: 2, threat: 3, sexual_explicit: 4, obscene: 5 } as Record<Label, number | null>;
+    const probs = [0.9, 0.8, 0.7, 0.6, 0.5, 0.4];
+    expect(siteLabelScores(outputOf, probs, 6, 0, null)).toEqual({ toxicity: 0.9, severe_toxicity: null, identity_attack: 0.8, insult: 0.7, threat: 0.6, sexual_explicit: 0.5, obscene: 0.4 });
+    expect(siteLabelScores(outputOf, probs, 6, 0, 0.45)).toEqual({ toxicity: 0.45, severe_toxicity: null, identity_attack: 0.45, insult: 0.45, threat: 0.6, sexual_explicit: 0.45, obscene: 0.4 });
+    expect(siteLabelScores(outputOf, probs, 6, 0, 0.95)).toEqual({ toxicity: 0.95, severe_toxicity: null, identity_attack: 0.8, insult: 0.7, threat: 0.6, sexual_explicit: 0.5, obscene: 0.4 });
   });
 
   it('agreement: flagged by scores against hidden or escalated', () => {
