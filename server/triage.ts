@@ -199,6 +199,8 @@ export function createTriage(options: TriageOptions) {
       onImported: () => {
         pipeline?.wake();
         shadow?.wake();
+        // No event says comments arrived; the open screens' counts (and scoring progress) should.
+        notifier.notify();
       },
       onArrived: (from, to) => authors.hideBannedArrivals(from, to),
       parseOffThread,
@@ -214,6 +216,7 @@ export function createTriage(options: TriageOptions) {
       onStored: () => {
         pipeline?.wake();
         shadow?.wake();
+        notifier.notify();
       },
       onArrived: (from, to) => authors.hideBannedArrivals(from, to),
     }),

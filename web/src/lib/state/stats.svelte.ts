@@ -39,17 +39,23 @@ class StatsState {
   }
 
   /** After a decision: counts change, but one fetch for a burst of keypresses is enough. */
-  soon(): void {
+  soon(delayMs = 600): void {
     if (this.#soon || !this.#running) return;
     this.#soon = setTimeout(() => {
       this.#soon = null;
       void this.refresh();
-    }, 600);
+    }, delayMs);
   }
 
   /** The comment counts as the event stream sends them (`counts`): the header and queue counts follow without a poll. */
   setCounts(comments: Stats['comments']): void {
-    if (this.current) this.current.comments = comments;
+    if (!this.current) return;
+    // Comments arrived (a site's API, someone else's import): fetch the scoring progress, which
+    // then polls fast while they are scored, instead of waiting for the slow poll. After
+    // FAST_MS, past the server's one-second cache of scoring counts, so it sees the new jobs.
+    const arrived = comments.total !== this.current.comments.total;
+    this.current.comments = comments;
+    if (arrived) this.soon(FAST_MS);
   }
 
   get scoringPending(): number {
