@@ -183,6 +183,13 @@ export function createTriage(options: TriageOptions) {
     repeatOffender: options.authors?.repeatOffender,
   });
   const reports = createReportService({ store: stores.reports, thresholds: stores.thresholds, now, model, modelHistory: siteModels.history });
+  // New comments: score them (and in shadow) now, and tell the open screens, whose counts and
+  // scoring progress no event would otherwise change.
+  const commentsArrived = () => {
+    pipeline?.wake();
+    shadow?.wake();
+    notifier.notify();
+  };
   const services = {
     db,
     now,
@@ -196,12 +203,7 @@ export function createTriage(options: TriageOptions) {
       scoring: stores.scoring,
       now,
       model,
-      onImported: () => {
-        pipeline?.wake();
-        shadow?.wake();
-        // No event says comments arrived; the open screens' counts (and scoring progress) should.
-        notifier.notify();
-      },
+      onImported: commentsArrived,
       onArrived: (from, to) => authors.hideBannedArrivals(from, to),
       parseOffThread,
     }),
@@ -213,11 +215,7 @@ export function createTriage(options: TriageOptions) {
       flagging,
       now,
       model,
-      onStored: () => {
-        pipeline?.wake();
-        shadow?.wake();
-        notifier.notify();
-      },
+      onStored: commentsArrived,
       onArrived: (from, to) => authors.hideBannedArrivals(from, to),
     }),
     /** Readers' reports that sites send. */

@@ -1,6 +1,5 @@
 import type { Db } from '../db/open.ts';
 import { LABELS, type LabelScores } from '../scoring/labels.ts';
-import { scoresOf, type ScoreRow } from '../scoring/store.ts';
 import { STANDING } from '../moderation/store.ts';
 
 /** A stored site model, without its head's bytes. */
@@ -169,8 +168,8 @@ export function createSiteModelStore(db: Db) {
       return shadowDecisions.all({ model, inForce, since }).map((r) => ({
         commentId: r.comment_id,
         label: r.action === 'approve' ? 0 : 1,
-        inForce: r.f_present === null ? null : scoresOf(prefixed(r, 'f_')),
-        shadow: scoresOf(prefixed(r, 's_')),
+        inForce: r.f_present === null ? null : labelScores(r, 'f_'),
+        shadow: labelScores(r, 's_'),
       }));
     },
   };
@@ -180,8 +179,9 @@ export type SiteModelStore = ReturnType<typeof createSiteModelStore>;
 
 type ShadowRow = { comment_id: number; action: string; f_present: number | null } & Record<string, number | null>;
 
-function prefixed(r: ShadowRow, prefix: string): ScoreRow {
-  const row = {} as Record<string, number | null>;
-  for (const l of LABELS) row[l] = r[prefix + l] as number | null;
-  return row as unknown as ScoreRow;
+/** The scores of one model in a row that holds two, their columns told apart by `prefix`. */
+function labelScores(r: ShadowRow, prefix: string): LabelScores {
+  const scores = {} as LabelScores;
+  for (const l of LABELS) scores[l] = r[prefix + l] ?? null;
+  return scores;
 }

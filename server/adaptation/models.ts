@@ -129,8 +129,7 @@ export function createSiteModels(deps: SiteModelsDeps) {
     return cached.value;
   }
 
-  function summary(row: SiteModelRow) {
-    const inForceNow = inForce();
+  function summary(row: SiteModelRow, inForceNow: string) {
     return {
       model: row.model,
       baseModel: row.baseModel,
@@ -165,6 +164,20 @@ export function createSiteModels(deps: SiteModelsDeps) {
       },
     };
   }
+
+  const reflagChunk = db.transaction((model: string): boolean => {
+    const v = store.reflagPending();
+    if (!v) return false;
+    if (v.model !== model) {
+      // Another model is in force now; a rollback to this one will start over.
+      store.moveReflag(v.id, null);
+      return true;
+    }
+    const ids = store.scoredAfter(model, v.cursor, REFLAG_CHUNK);
+    deps.flagging.flag(ids, model);
+    store.moveReflag(v.id, ids.length < REFLAG_CHUNK ? null : ids.at(-1)!);
+    return ids.length > 0;
+  });
 
   const promote = db.transaction((model: string, reason: string, by: number | null, t: number) => {
     const version = store.addVersion({ model, moderatorId: by, reason, now: t });
@@ -205,12 +218,13 @@ export function createSiteModels(deps: SiteModelsDeps) {
     /** What the Model screen shows. */
     overview() {
       const versions: ModelVersionRow[] = store.versions();
+      const inForceNow = inForce();
       return {
-        inForce: inForce(),
+        inForce: inForceNow,
         shipped: shippedName(),
         version: versions[0]?.id ?? 0,
         versions,
-        models: store.list().map(summary),
+        models: store.list().map((row) => summary(row, inForceNow)),
         shadow: shadow(),
       };
     },
@@ -277,21 +291,7 @@ export function createSiteModels(deps: SiteModelsDeps) {
      * scored are rescored and flagged by the pipeline. Returns false when
      * nothing is left to do. The pipeline calls it between batches.
      */
-    reflagStep(model: string): boolean {
-      return db.transaction(() => {
-        const v = store.reflagPending();
-        if (!v) return false;
-        if (v.model !== model) {
-          // Another model is in force now; a rollback to this one will start over.
-          store.moveReflag(v.id, null);
-          return true;
-        }
-        const ids = store.scoredAfter(model, v.cursor, REFLAG_CHUNK);
-        deps.flagging.flag(ids, model);
-        store.moveReflag(v.id, ids.length < REFLAG_CHUNK ? null : ids.at(-1)!);
-        return ids.length > 0;
-      })();
-    },
+    reflagStep: reflagChunk,
 
     /** Writes a site model to `dir` as model.json and head.bin. */
     exportTo(model: string, dir: string): void {

@@ -1,25 +1,10 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../server/db/open.ts';
+import { runTriage } from '../helpers/cli.ts';
 import { buildSiteFixture } from './fixture.ts';
-
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-
-function triage(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['bin/triage.mjs', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 describe('npx triage model adapt', () => {
   let dir: string;
@@ -32,7 +17,7 @@ describe('npx triage model adapt', () => {
     const path = join(dir, 'site.db');
     const site = await buildSiteFixture(250, 5, path, 40);
     await site.close();
-    const run = await triage(['model', 'adapt', '--db', path]);
+    const run = await runTriage(['model', 'adapt', '--db', path]);
     expect(run.code).toBe(0);
     expect(run.stderr).toMatch(/^model adapt: reading\n/);
     expect(run.stderr).toMatch(/\nmodel adapt: featurising \d+%\n(.*\n)*model adapt: training 0%\n(.*\n)*model adapt: evaluating \d+%\n(.*\n)*model adapt: saving 0%\n$/);
@@ -46,7 +31,7 @@ describe('npx triage model adapt', () => {
 
     // The rest of the loop from the command line: shadow, promote, list, export, roll back, import elsewhere.
     const ok = async (args: string[]) => {
-      const r = await triage([...args, '--db', path]);
+      const r = await runTriage([...args, '--db', path]);
       expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(0);
       return r.stdout;
     };
@@ -59,13 +44,13 @@ describe('npx triage model adapt', () => {
     const exported = join(dir, 'exported');
     expect(await ok(['model', 'export', 'triage-site@1', exported])).toMatch(/Wrote triage-site@1/);
     expect(await ok(['model', 'rollback', '0', '--reason', 'back to the shipped model'])).toMatch(/^triage-local@\S+ is in force again \(version 2\)/);
-    const refused = await triage(['model', 'promote', 'triage-site@7', '--reason', 'x', '--db', path]);
+    const refused = await runTriage(['model', 'promote', 'triage-site@7', '--reason', 'x', '--db', path]);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/site model triage-site@7 not found/);
 
     const other = join(dir, 'other.db');
     openDatabase(other).close();
-    const imported = await triage(['model', 'import', exported, '--db', other]);
+    const imported = await runTriage(['model', 'import', exported, '--db', other]);
     expect(imported.code, imported.stderr).toBe(0);
     expect(imported.stdout).toMatch(/^Imported as triage-site@1\./);
   }, 90_000);
@@ -73,7 +58,7 @@ describe('npx triage model adapt', () => {
   it('refuses below 200 decided comments, saying how many there are', async () => {
     const path = join(dir, 'empty.db');
     openDatabase(path).close();
-    const run = await triage(['model', 'adapt', '--db', path]);
+    const run = await runTriage(['model', 'adapt', '--db', path]);
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/^triage model adapt: adapting the model needs at least 200 decided comments; this database has 0 /);
   });

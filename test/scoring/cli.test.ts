@@ -1,30 +1,10 @@
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LABELS } from '../../server/scoring/labels.ts';
+import { runTriage } from '../helpers/cli.ts';
 import { assembleStandinToxicityDir, hasSharedToxicity, SKIP_NO_SHARED } from './toxicity-standin.ts';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the real CLI (`node bin/triage.mjs score …`) with `stdin` piped in. */
-function triageScore(args: string[], stdin = ''): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['bin/triage.mjs', 'score', ...args], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(stdin);
-  });
-}
+/** Runs `npx triage score …` with `stdin` piped in. */
+const triageScore = (args: string[], stdin = '') => runTriage(['score', ...args], stdin);
 
 function jsonLines(text: string): Record<string, unknown>[] {
   return text
