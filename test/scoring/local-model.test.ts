@@ -87,7 +87,7 @@ describe.each(['cpu', 'wasm'])('loadLocalModel on %s', (backend) => {
     const flagged = out.map((r) => flaggedLabels(r.scores, DEFAULT_THRESHOLDS).length > 0);
     // The identity statement stays out of the queue.
     expect(flagged[ISSUE_EXAMPLES.findIndex((e) => !e.flag)]).toBe(false);
-    // 2.0.0 catches one of the six ("I will kill you and your family", by its threat score); the
+    // 2.1.0, like 2.0.0, catches one of the six ("I will kill you and your family", by its threat score); the
     // other five are its known misses (models/README.md, "Known weaknesses").
     expect(ISSUE_EXAMPLES.filter((e, i) => e.flag && flagged[i]).length).toBeGreaterThanOrEqual(1);
     expect(flagged[ISSUE_EXAMPLES.findIndex((e) => e.text === 'I will kill you and your family')]).toBe(true);
