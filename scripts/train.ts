@@ -41,7 +41,7 @@ export const LEARNED: Label[] = ['toxicity', 'identity_attack', 'insult', 'threa
 const VALIDATION_FRACTION = 0.1;
 const TARGET_PRECISION = 0.8;
 
-interface Options {
+interface Options extends LossWeights {
   data: string;
   out: string;
   epochs: number;
@@ -63,7 +63,6 @@ interface Options {
   decay: boolean;
   average: boolean;
   soft: boolean;
-  setWeight: number;
   members: number;
   setHeads: number;
   normalization: number;
@@ -71,8 +70,6 @@ interface Options {
   clauseMarks: boolean;
   sexualExplicit: boolean;
   madlibsShare: number;
-  proxyWeight: number;
-  setBoost: Partial<Record<SetId, number>>;
 }
 
 /**

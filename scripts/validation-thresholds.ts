@@ -22,6 +22,7 @@ import type { Label, LabelScores } from '../server/scoring/labels.ts';
 import { DEFAULT_MODEL_DIR, loadLocalModel, readLocalModel } from '../server/scoring/local-model.ts';
 import { DEFAULT_DATA_DIR, PROJECT_ROOT, SET_IDS, loadAllSets, type DataRow, type SetId } from './lib/datasets.ts';
 import { rocAuc, thresholdForBestF1, thresholdForPrecision } from './lib/metrics.ts';
+import { scoreFor } from './lib/probes.ts';
 import { splitForTraining } from './train.ts';
 
 const COMMENT_LIKE: ReadonlySet<SetId> = new Set(['wiki-detox-gc', 'wiki-detox-gn', 'wiki-detox-small', 'civil-spans', 'toxichat', 'convabuse']);
@@ -52,7 +53,7 @@ function aucTable(rows: DataRow[], models: { name: string; scores: LabelScores[]
       const y = idx.map((i) => rows[i]!.labels[label]!);
       const pos = y.filter((v) => v === 1).length;
       if (pos < MIN_TABLE_POSITIVES || pos === y.length) continue;
-      const aucs = models.map((m) => rocAuc(idx.map((i) => m.scores[i]![label] ?? m.scores[i]!.toxicity ?? 0), y));
+      const aucs = models.map((m) => rocAuc(idx.map((i) => scoreFor(m.scores[i]!, label)), y));
       out.push(`| ${set} | ${label} | ${pos} | ${aucs.map((a) => (a === null ? '—' : a.toFixed(3))).join(' | ')} |`);
     }
   }
